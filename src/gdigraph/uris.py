@@ -1,0 +1,93 @@
+"""The only place where gdigraph mints URIs (NL URI strategy: /id/ things, /doc/ pages, /def/ ontology).
+
+``{base}/id/{type}/{code}`` for things, ``{base}/doc/{type}/{code}`` for the documents about them,
+``{base}/def/gdi#Term`` for the ontology. Codes come from code lists (facility codes, indicator codes,
+edition codes, organisation codes), never from labels, row numbers or random ids.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Namespace, URIRef
+
+from .settings import Settings, get_settings
+
+TYPES = (
+    "voorziening",
+    "basisregistratie",
+    "organisatie",
+    "indicator",
+    "editie",
+    "waarneming",
+    "reeks",
+    "aanbeveling",
+    "toezegging",
+    "domein",
+    "dataset",
+    "bronregel",
+    "rol",
+    "koppeling",
+)
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9._~-]*(/[a-z0-9][a-z0-9._~-]*)*$")
+
+
+class UriError(ValueError):
+    """A code that cannot become part of a stable URI."""
+
+
+def check_code(code: str) -> str:
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise UriError(f"not a valid URI code: {code!r} (lower case letters, digits, '.', '-', '_', '~')")
+    return code
+
+
+def slug(text: str) -> str:
+    """A code from a code-list key (not from a printed label at run time)."""
+    s = text.strip().lower()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    return s
+
+
+class Uris:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.base = self.settings.base_uri.rstrip("/")
+        self.DEF = Namespace(f"{self.base}/def/gdi#")
+
+    def id(self, type_: str, code: str) -> URIRef:
+        if type_ not in TYPES:
+            raise UriError(f"unknown URI type {type_!r}; known: {', '.join(TYPES)}")
+        return URIRef(f"{self.base}/id/{type_}/{check_code(code)}")
+
+    def doc(self, type_: str, code: str) -> URIRef:
+        if type_ not in TYPES:
+            raise UriError(f"unknown URI type {type_!r}")
+        return URIRef(f"{self.base}/doc/{type_}/{check_code(code)}")
+
+    def term(self, name: str) -> URIRef:
+        return self.DEF[name]
+
+    @property
+    def ontology(self) -> URIRef:
+        return URIRef(f"{self.base}/def/gdi")
+
+    def graph(self, name: str) -> URIRef:
+        """Named graphs: ontology, reference, harmonised, editie/{code}."""
+        return URIRef(f"{self.base}/graph/{check_code(name)}")
+
+    def split(self, uri: str) -> tuple[str, str, str] | None:
+        """(kind, type, code) of one of our URIs, kind 'id' or 'doc'; None if not ours."""
+        prefix = self.base + "/"
+        if not uri.startswith(prefix):
+            return None
+        rest = uri[len(prefix):]
+        parts = rest.split("/", 2)
+        if len(parts) != 3 or parts[0] not in ("id", "doc") or parts[1] not in TYPES:
+            return None
+        try:
+            check_code(parts[2])
+        except UriError:
+            return None
+        return parts[0], parts[1], parts[2]
