@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     for prefix in ("000", "001", "002"):
         src = next(data.glob(f"{prefix}_*.txt"))
-        ex = extract_path(src, reference_year={"000": 2018, "001": 2017, "002": 2023}[prefix])
+        ex = extract_path(src)
         obs = [o.as_row() for o in ex.observations]
         rep = compare(load(f"{prefix}_cells.csv"), obs)
         print(f"{prefix}: expected {rep.total} found {rep.found} value_ok {rep.value_ok} "

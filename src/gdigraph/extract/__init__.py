@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..harmonise.facilities import FacilityIndex, facility_index
+from ..settings import get_settings
+from ..sources.manifest import Edition, Manifest, infer_edition, load_manifest
 from ..sources.reader import Document, read_document
 from .document import TablePass
-from .model import COLUMNS, Observation, Problem
+from ..records import COLUMNS, Observation, Problem
 
 __all__ = ["COLUMNS", "Extraction", "Observation", "Problem", "extract_document", "extract_path"]
 
@@ -16,6 +18,7 @@ __all__ = ["COLUMNS", "Extraction", "Observation", "Problem", "extract_document"
 @dataclass
 class Extraction:
     document: Document
+    edition: Edition
     observations: list[Observation]
     problems: list[Problem] = field(default_factory=list)
 
@@ -24,16 +27,26 @@ class Extraction:
         return any(o.value is not None for o in self.observations)
 
 
-def extract_document(doc: Document, facilities: FacilityIndex | None = None, edition: str = "",
-                     reference_year: int | None = None) -> Extraction:
+def extract_document(doc: Document, facilities: FacilityIndex | None = None,
+                     manifest: Manifest | None = None, edition: Edition | None = None) -> Extraction:
+    """Extract every figure of ``doc``. The edition comes from ``edition``, else the manifest, else
+    the document's own text (with a warning)."""
     fx = facilities or facility_index()
-    tp = TablePass(doc.name, doc.lines, fx, edition, reference_year)
+    problems: list[Problem] = list(doc.problems)
+    if edition is None:
+        if manifest is None:
+            manifest = load_manifest(get_settings().sources_dir / "editions.csv")
+        edition = manifest.get(doc.name)
+        if edition is None:
+            edition, more = infer_edition(doc.name, doc.lines)
+            problems += more
+    tp = TablePass(doc.name, doc.lines, fx, edition.code, edition.reference_year)
     tp.scan()
     tp.resolve()
     obs = tp.emit()
-    return Extraction(doc, obs, list(doc.problems) + tp.problems)
+    return Extraction(doc, edition, obs, problems + tp.problems)
 
 
-def extract_path(path: str | Path, facilities: FacilityIndex | None = None, edition: str = "",
-                 reference_year: int | None = None) -> Extraction:
-    return extract_document(read_document(path), facilities, edition, reference_year)
+def extract_path(path: str | Path, facilities: FacilityIndex | None = None,
+                 manifest: Manifest | None = None, edition: Edition | None = None) -> Extraction:
+    return extract_document(read_document(path), facilities, manifest, edition)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ..harmonise.facilities import FacilityIndex
 from .layout import Column, Header, LineInfo, classify, parse_header
-from .model import Observation, Problem
+from ..records import Observation, Problem
 from .numbers import normalise_spaces, repair_candidates
 from .tables import Cell, Figure, RawRow, RowReader, join_label, reconcile
 from .tokens import MISS, NUM, TEXT, Token, tokenize, tokenize_line
@@ -49,6 +49,11 @@ class Table:
     @property
     def id(self) -> str:
         return str(self.header.line)
+
+    def lines(self) -> set[int]:
+        """Every line the table occupies: header, captions, body, notes."""
+        first = self.header.line - len(self.captions)
+        return set(range(first, max(self.end, self.header.line) + 1))
 
 
 @dataclass
@@ -449,6 +454,15 @@ class TablePass:
                                      label[:120]))
 
     # --- pass 3: observations ---------------------------------------------------------------------
+    @property
+    def table_lines(self) -> set[int]:
+        out: set[int] = set()
+        for t in self.tables:
+            out |= t.lines()
+        for _, figs, _ in self.orphans:
+            out |= {f.line for f in figs}
+        return out
+
     def emit(self) -> list[Observation]:
         for t in self.tables:
             self._emit_table(t)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from ..records import _normal, format_decimal  # noqa: F401  (re-exported)
 
 SPACES = "\u202f\u00a0\u2007\u2009\u200a"
 _SPACE_TABLE = {ord(c): " " for c in SPACES}
@@ -187,27 +189,6 @@ def parse_cell(raw: str, *, english_hint: bool = False) -> Parsed:
         p.unit = "percent"
     p.value = _normal(value)
     return p
-
-
-def _normal(d: Decimal) -> Decimal:
-    """A canonical Decimal: no exponent, no trailing fractional zeros."""
-    try:
-        q = d.normalize()
-    except InvalidOperation:  # pragma: no cover - Decimal from digits always normalises
-        return d
-    if q == q.to_integral_value():
-        return q.quantize(Decimal(1))
-    return q
-
-
-def format_decimal(d: Decimal | None) -> str:
-    """Plain text of a value: '.' decimal, no separators, no exponent ('' for None)."""
-    if d is None:
-        return ""
-    s = format(_normal(d), "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
 
 
 # --- prose numbers -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .model import Observation
+from ..records import Observation
 
 METHOD_WORDS = (
     "anders geteld", "andere wijze van tellen", "meetmethode", "niet vergelijkbaar", "andere manier",

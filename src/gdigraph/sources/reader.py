@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..extract.model import Problem
+from ..records import Problem
 
 
 class SourceError(Exception):

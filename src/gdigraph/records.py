@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from .numbers import format_decimal
+
+
+def _normal(d: Decimal) -> Decimal:
+    """A canonical Decimal: no exponent, no trailing fractional zeros."""
+    try:
+        q = d.normalize()
+    except InvalidOperation:  # pragma: no cover - Decimal from digits always normalises
+        return d
+    if q == q.to_integral_value():
+        return q.quantize(Decimal(1))
+    return q
+
+
+def format_decimal(d: Decimal | None) -> str:
+    """Plain text of a value: '.' decimal, no separators, no exponent ('' for None)."""
+    if d is None:
+        return ""
+    s = format(_normal(d), "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
 
 # the columns of the tidy observations table, in order; the first twelve are the contract
 COLUMNS = [
