@@ -14,6 +14,14 @@ fresh clone work with no configuration at all. ``gdigraph settings`` prints the 
 | ``GDIGRAPH_RESULT_LIMIT`` | ``10000`` | maximum number of result rows answered |
 | ``GDIGRAPH_QUERY_WORKERS`` | ``2`` | number of query worker processes |
 | ``GDIGRAPH_MAX_QUERY_BYTES`` | ``65536`` | largest accepted query text |
+| ``GDIGRAPH_QUERY_QUEUE`` | ``8`` | queries that may wait for a free query worker; beyond that: 503 + ``Retry-After`` |
+| ``GDIGRAPH_MAX_RESULT_BYTES`` | ``67108864`` | largest result (bytes) read from the query engine before the query is stopped |
+| ``GDIGRAPH_MAX_URL_BYTES`` | ``8192`` | longest accepted ``GET /sparql`` request target (path + query string); beyond: 414 |
+| ``GDIGRAPH_UNION_DEFAULT_GRAPH`` | ``true`` | embedded store: the default graph of a query is the union of all named graphs |
+| ``GDIGRAPH_ALLOW_SERVICE`` | ``false`` | allow SPARQL ``SERVICE`` (federated queries make the server fetch other URLs) |
+| ``GDIGRAPH_SPARQL_CACHE_SECONDS`` | ``300`` | ``Cache-Control: max-age`` of successful ``GET /sparql`` answers |
+| ``GDIGRAPH_ENGINE_START_TIMEOUT`` | ``30`` | seconds an embedded Oxigraph query worker may take to start |
+| ``GDIGRAPH_QUERIES_DIR`` | ``<project>/queries`` | example queries (``*.rq``) shown on the query page |
 """
 
 from __future__ import annotations
@@ -29,6 +37,15 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"GDIGRAPH_{name}", default)
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name, "true" if default else "false").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"GDIGRAPH_{name} must be true or false, not {value!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     base_uri: str = field(default_factory=lambda: _env("BASE_URI", "https://gdigraph.nl").rstrip("/"))
@@ -42,6 +59,14 @@ class Settings:
     result_limit: int = field(default_factory=lambda: int(_env("RESULT_LIMIT", "10000")))
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", "2")))
     max_query_bytes: int = field(default_factory=lambda: int(_env("MAX_QUERY_BYTES", "65536")))
+    query_queue: int = field(default_factory=lambda: int(_env("QUERY_QUEUE", "8")))
+    max_result_bytes: int = field(default_factory=lambda: int(_env("MAX_RESULT_BYTES", str(64 * 1024 * 1024))))
+    max_url_bytes: int = field(default_factory=lambda: int(_env("MAX_URL_BYTES", "8192")))
+    union_default_graph: bool = field(default_factory=lambda: _env_bool("UNION_DEFAULT_GRAPH", True))
+    allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
+    sparql_cache_seconds: int = field(default_factory=lambda: int(_env("SPARQL_CACHE_SECONDS", "300")))
+    engine_start_timeout: float = field(default_factory=lambda: float(_env("ENGINE_START_TIMEOUT", "30")))
+    queries_dir: Path = field(default_factory=lambda: Path(_env("QUERIES_DIR", str(PROJECT_ROOT / "queries"))))
 
     @property
     def sources_dir(self) -> Path:
