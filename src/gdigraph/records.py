@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal
 
+
+
+_WIDE = Context(prec=200)
 
 
 def _normal(d: Decimal) -> Decimal:
-    """A canonical Decimal: no exponent, no trailing fractional zeros."""
-    try:
-        q = d.normalize()
-    except InvalidOperation:  # pragma: no cover - Decimal from digits always normalises
-        return d
-    if q == q.to_integral_value():
-        return q.quantize(Decimal(1))
-    return q
+    """A canonical Decimal: no exponent, no trailing fractional zeros (exact for any size)."""
+    if d == d.to_integral_value(context=_WIDE):
+        return Decimal(int(d))
+    return d.normalize(context=_WIDE)
 
 
 def format_decimal(d: Decimal | None) -> str:

@@ -40,7 +40,10 @@ def extract_document(doc: Document, facilities: FacilityIndex | None = None,
         if edition is None:
             edition, more = infer_edition(doc.name, doc.lines)
             problems += more
-    tp = TablePass(doc.name, doc.lines, fx, edition.code, edition.reference_year)
+    # figures printed without a year (a table with no years in its header) are of the reference
+    # year; documents without a peildatum (letters, reports) speak of their year of publication
+    year = edition.reference_year or edition.publication_year or None
+    tp = TablePass(doc.name, doc.lines, fx, edition.code, year)
     tp.scan()
     tp.resolve()
     obs = tp.emit()

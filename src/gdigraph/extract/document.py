@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..harmonise.facilities import FacilityIndex
+from ..harmonise.indicators import CHANGE_SUFFIX
 from .layout import Column, Header, LineInfo, classify, parse_header
 from ..records import Observation, Problem
 from .numbers import normalise_spaces, repair_candidates
@@ -24,7 +25,7 @@ from .toelichting import METHOD_WORDS, mark_method_changes
 
 APPROX_NOTE_WORDS = ("bij benadering", "geschat", "schatting", "indicatief")
 CHANNEL_WORDS = {"via", "naar", "aan", "over", "op", "buiten", "vanuit", "uit", "door", "met", "bij", "van", "de", "het"}
-CHANGE_SUFFIX = " (verandering t.o.v. vorig jaar)"
+
 _BULLET = re.compile(r"^[•◦▪●·]\s*\S")
 _HEADER_WORD = re.compile(r"^(?:(?:19|20)\d\d|\d{6,8}|%|t/m|tot|van|periode|verschil)$", re.IGNORECASE)
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
@@ -60,6 +61,7 @@ class Table:
 class Section:
     facility: str
     line: int
+    number: str = ""
     notes: dict[str, list[str]] = field(default_factory=dict)
     text: list[tuple[int, str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
@@ -100,6 +102,9 @@ class TablePass:
             if kind == "header" and not info.header.strong and not self._weak_header_ok(idx):
                 # years in a row without a table below: a chart axis or a release calendar
                 kind = "marker"
+            if table is not None and table.header.end_line and lineno > table.header.end_line \
+                    and kind in ("text", "note"):
+                table = self._close(table)  # a table known by its rows ends with its last row
             if kind == "text" and last_note and infos[idx - 1].kind != "blank":
                 # a note wrapped onto the next line
                 for notes, mark in last_note:
@@ -121,10 +126,17 @@ class TablePass:
             elif kind == "heading":
                 table = self._close(table)
                 self._flush_orphans(prose_run, section)
-                section = Section(info.facility, lineno)
+                facility = info.facility
+                number = info.number.rstrip(".")
+                if not facility and number and section.number and number.startswith(section.number + "."):
+                    facility = section.facility  # '5.1 Productbeschrijvingen' under '5. Samenwerkende Catalogi'
+                elif not facility and number:
+                    self.problems.append(Problem(self.name, lineno, "info", "unknown_heading",
+                                                 "a heading that names no facility of the code list", info.text))
+                section = Section(facility, lineno, number=number if info.facility or not section.number
+                                  or not number.startswith(section.number + ".") else section.number)
                 self.sections.append(section)
-                if info.facility:
-                    last_mentioned = info.facility
+                last_mentioned = facility  # a heading overrides what the prose before it named
             elif kind == "marker":
                 table = self._close(table)
                 self._flush_orphans(prose_run, section)
@@ -213,7 +225,8 @@ class TablePass:
                     col = Column("year", self.reference_year, "",
                                  note="no year printed in the header: the edition's reference year")
                     h = Header(caps[0] + 1, "", [col], True,
-                               captions=[normalise_spaces(self.lines[k]).rstrip() for k in caps])
+                               captions=[normalise_spaces(self.lines[k]).rstrip() for k in caps],
+                               end_line=run[-1] + 1)
                     infos[caps[0]] = LineInfo("header", " ".join(h.captions), header=h)
                     for k in caps[1:]:
                         infos[k] = LineInfo("blank", "")
@@ -221,6 +234,12 @@ class TablePass:
                     self.problems.append(Problem(self.name, run[0] + 1, "warning", "no_year",
                                                  "a table without years in its header, and no reference "
                                                  "year known for this edition: not read"))
+                else:
+                    self.problems.append(Problem(
+                        self.name, run[0] + 1, "warning", "unread_table",
+                        f"{len(run)} lines of a label and a figure (lines {run[0] + 1}-{run[-1] + 1}) without a "
+                        f"caption naming what they count: not read as a table",
+                        normalise_spaces(self.lines[run[0]]).strip()))
             i = j
 
     def _caption_indices(self, idx: int) -> list[int]:
@@ -349,7 +368,9 @@ class TablePass:
             toks = tokenize_line(raw, ln)
             nnum = sum(1 for t in toks if t.kind in (NUM, MISS))
             ntext = sum(len(t.text.split()) for t in toks if t.kind == TEXT)
-            if nnum >= 3 or (nnum and ntext == 0) or (nnum == 2 and ntext <= 2):
+            ends_in_figure = bool(toks) and toks[-1].kind in (NUM, MISS) and ntext <= 10 \
+                and not text.endswith(".") and ". " not in text and not re.fullmatch(r"(?:19|20)\d\d", toks[-1].text)
+            if nnum >= 3 or (nnum and ntext == 0) or (nnum == 2 and ntext <= 2) or ends_in_figure:
                 keep.extend(chunk)
                 chunk, words = [], 0
                 keep.append((ln, raw))

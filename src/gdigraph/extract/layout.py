@@ -43,6 +43,7 @@ class Header:
     columns: list[Column]
     strong: bool  # ends in '%' or starts with 'Indicator': certainly a table header
     captions: list[str] = field(default_factory=list)  # caption lines printed above the header
+    end_line: int = 0  # for a table recognised by its rows (no years printed): its last line
 
     @property
     def year_columns(self) -> list[Column]:
@@ -167,6 +168,7 @@ class LineInfo:
     note_mark: str = ""
     note_text: str = ""
     more_notes: list[tuple[str, str]] = field(default_factory=list)  # further '** text' on the same line
+    number: str = ""  # for headings: '5', '5.1', '6.1.1'
 
 
 def classify(text: str, lineno: int, facilities: FacilityIndex) -> LineInfo:
@@ -206,7 +208,12 @@ def classify(text: str, lineno: int, facilities: FacilityIndex) -> LineInfo:
         if not ends_in_figure and (not body.endswith((".", ",", ";")) or len(body.split()) <= 4):
             fac = heading_facility(body, facilities)
             if fac:
-                return LineInfo("heading", t, facility=fac)
+                return LineInfo("heading", t, facility=fac, number=m.group("num"))
+            words = body.split()
+            if 1 <= len(words) <= 6 and body[:1].isupper() and not body.endswith((".", ",", ";", ":")) \
+                    and "." in t[: t.index(body)]:
+                # a numbered heading naming no known facility: a sub-section, or a new facility
+                return LineInfo("heading", t, facility="", number=m.group("num"))
     m = _NUMBERED_NOTE.match(t)
     if m:
         body = m.group("text")

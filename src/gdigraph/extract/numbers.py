@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..records import _normal, format_decimal  # noqa: F401  (re-exported)
+from ..records import _WIDE, _normal, format_decimal  # noqa: F401  (re-exported)
 
 SPACES = "\u202f\u00a0\u2007\u2009\u200a"
 _SPACE_TABLE = {ord(c): " " for c in SPACES}
@@ -70,8 +70,13 @@ class Parsed:
         return "suspect" in self.flags
 
 
+_GROUP_SPACE = re.compile(r"(?<=\d)[\u202f\u00a0\u2009\u2007](?=\d{3}(?!\d))")
+
+
 def normalise_spaces(text: str) -> str:
-    return text.translate(_SPACE_TABLE)
+    """Narrow and other no-break spaces become plain spaces, except between digit groups ('1\u202f000'
+    is one thousand, as typeset in many PDFs)."""
+    return _GROUP_SPACE.sub("", text).translate(_SPACE_TABLE)
 
 
 def parse_literal(lit: str, *, english_hint: bool = False) -> Decimal | None:
@@ -141,7 +146,7 @@ def repair_candidates(lit: str) -> list[Decimal]:
 
 _CELL_RE = re.compile(
     r"""^
-    (?P<approx>(?:(?:ruim|bijna|circa|ca\.?|ongeveer|zo[’']n|rond|meer\ dan|minder\ dan)\s+|[><≥≤±~]\s*)?)
+    (?P<approx>(?:(?i:ruim|bijna|circa|ca\.?|ongeveer|zo[’']n|rond|meer\ dan|minder\ dan)\s+|[><≥≤±~]\s*)?)
     (?P<sign>[+\-−–]?\s?)
     (?P<num>\d+(?:[.,]\d+)*)
     (?P<fn1>\**)
@@ -184,7 +189,7 @@ def parse_cell(raw: str, *, english_hint: bool = False) -> Parsed:
         value = -value
     if scale:
         p.scale = scale
-        value = value * SCALES[scale]
+        value = _WIDE.multiply(value, SCALES[scale])
     if m.group("pct"):
         p.unit = "percent"
     p.value = _normal(value)

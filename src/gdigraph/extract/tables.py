@@ -147,6 +147,10 @@ class RowReader:
                         self._text(Token(TEXT, rest, nxt.line, nxt.col), None)
                     i += 2
                     continue
+                if self._complete() and nxt is not None and nxt.kind == TEXT and nxt.line == t.line \
+                        and (prev is None or prev.line != t.line) and re.fullmatch(r"\d{1,2}", t.text) \
+                        and nxt.text[:1].isupper():
+                    self._close()  # the next row starts with its rank number
                 if not self._cells and not self._label and nxt is not None and nxt.kind == TEXT \
                         and nxt.line == t.line and (prev is None or prev.line != t.line) \
                         and re.fullmatch(r"\d{1,2}", t.text) and nxt.text[:1].isupper():

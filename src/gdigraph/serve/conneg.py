@@ -393,10 +393,16 @@ class Negotiator:
 
     @staticmethod
     def _quality(o: Offer, ranges: list[MediaRange]) -> tuple[float, int]:
-        """q of the most specific range matching the offer (its media type or an alias), and that specificity."""
+        """q of the most specific range matching the offer, and that specificity.
+
+        Aliases count only when named exactly (``text/*`` must not select SPARQL JSON results through
+        their ``text/javascript`` alias).
+        """
         best_spec, best_q = 0, 0.0
         for r in ranges:
-            spec = max(r.specificity(t) for t in (o.media_type, *o.aliases))
+            spec = r.specificity(o.media_type)
+            if spec < 3 and any(r.specificity(a) == 3 for a in o.aliases):
+                spec = 3
             if spec > best_spec or (spec == best_spec and spec and r.q > best_q):
                 best_spec, best_q = spec, r.q
         return best_q, best_spec
