@@ -82,6 +82,10 @@ def _tail(body: bytes) -> str:
     return text.rsplit("\n", 1)[-1][-200:] if text else ""
 
 
+def _broken(error: str, body: bytes) -> InvalidResult:
+    return InvalidResult(f"The query engine's answer is incomplete or broken ({error}); it said: {_tail(body)!r}.")
+
+
 def _too_many(limit: int, what: str) -> TooManyResults:
     return TooManyResults(
         f"The result has more than {limit} {what}, the most this endpoint answers. "
@@ -103,18 +107,25 @@ def transcode(
     fmt = _results_format(engine_media_type)
     if fmt is None or fmt == ox.QueryResultsFormat.CSV:
         raise InvalidResult(f"The query engine answered in a format that cannot be read back: {engine_media_type!r}.")
+    # pyoxigraph's parsers may only be dropped on the thread that made them (this runs in a worker
+    # thread; an exception's traceback would carry them to the event loop): so no exception leaves
+    # while a parser is alive.
+    parsed = error = None
+    kind, rows = "solutions", 0
     try:
         parsed = ox.parse_query_results(body, fmt)
         if isinstance(parsed, ox.QueryBoolean):
             kind, rows = "boolean", None
         else:
-            kind, rows = "solutions", 0
-            for _ in parsed:
-                rows += 1
-                if rows > limit:
-                    raise _too_many(limit, "rows")
+            rows = _count(parsed, limit)
     except SyntaxError as e:
-        raise InvalidResult(f"The query engine's answer is incomplete or broken ({e}); it said: {_tail(body)!r}.") from None
+        error = str(e)  # the exception (and the frames holding the parser) die here, in this thread
+    finally:
+        parsed = None
+    if error is not None:
+        raise _broken(error, body)
+    if rows is not None and rows > limit:
+        raise _too_many(limit, "rows")
     out_fmt = _RESULT_FORMATS.get(target.media_type)
     if out_fmt is None:
         raise InvalidResult(f"A {kind} result cannot be written as {target.media_type}.")
@@ -126,13 +137,18 @@ def transcode(
 def _graph(engine_media_type: str, body: bytes, target: Offer, limit: int, prefixes: dict[str, str]) -> Result:
     fmt = _rdf_format(engine_media_type)
     triples = []
+    parser = error = None
     try:
-        for quad in ox.parse(body, fmt):
-            triples.append(quad.triple)
-            if len(triples) > limit:
-                raise _too_many(limit, "triples")
+        parser = ox.parse(body, fmt)
+        triples = _triples(parser, limit)
     except SyntaxError as e:
-        raise InvalidResult(f"The query engine's answer is incomplete or broken ({e}); it said: {_tail(body)!r}.") from None
+        error = str(e)
+    finally:
+        parser = None
+    if error is not None:
+        raise _broken(error, body)
+    if len(triples) > limit:
+        raise _too_many(limit, "triples")
     out_fmt = _RDF_FORMATS.get(target.media_type)
     if out_fmt is None:
         raise InvalidResult(f"A graph result cannot be written as {target.media_type}.")
@@ -145,6 +161,26 @@ def _graph(engine_media_type: str, body: bytes, target: Offer, limit: int, prefi
     else:
         data = ox.serialize(triples, format=out_fmt)
     return Result(data or b"", target, "graph", len(triples))
+
+
+def _count(solutions, limit: int) -> int:
+    """Rows, counting no further than ``limit + 1``."""
+    n = 0
+    for _ in solutions:
+        n += 1
+        if n > limit:
+            break
+    return n
+
+
+def _triples(parser, limit: int) -> list:
+    """At most ``limit + 1`` triples."""
+    out = []
+    for quad in parser:
+        out.append(quad.triple)
+        if len(out) > limit:
+            break
+    return out
 
 
 def _usable_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
