@@ -566,3 +566,157 @@ def test_results_are_checked_completely_before_they_are_answered():
         transcode(NTRIPLES.media_type, triples, TURTLE, 1)
     with pytest.raises(InvalidResult):
         transcode(NTRIPLES.media_type, triples + b"<http://x/a> <http://x/p> Query evaluation error", TURTLE, 10)
+
+
+# -- the page's JavaScript (run with node when it is installed) --------------------------------------
+
+_NODE_HARNESS = r"""
+const fs = require("fs"), vm = require("vm");
+const sandbox = {};
+vm.createContext(sandbox);
+vm.runInContext(fs.readFileSync(process.argv[2], "utf8"), sandbox);
+const api = sandbox.GdigraphSparql;
+const inputs = JSON.parse(fs.readFileSync(0, "utf8"));
+const unescape = (h) => h.replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const out = inputs.map((q) => ({ html: api.highlight(q), text: unescape(api.highlight(q)) }));
+const p = api.prefixesOf("PREFIX gdi: <https://gdigraph.nl/def/gdi#>\nSELECT * {}");
+out.push({ compact: [api.compact("http://www.w3.org/2001/XMLSchema#integer", p),
+                     api.compact("https://gdigraph.nl/def/gdi#Voorziening", p),
+                     api.compact("https://gdigraph.nl/id/voorziening/digid", p)] });
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def test_query_page_highlighter(tmp_path):
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    js = Path(__import__("gdigraph.serve", fromlist=["x"]).__file__).parent / "static" / "sparql.js"
+    harness = tmp_path / "harness.js"
+    harness.write_text(_NODE_HARNESS)
+    inputs = [
+        'SELECT ?s WHERE { ?s a <http://x/C> ; <http://x/p> "SELECT inside" . FILTER(?o < 3) } # done',
+        *[text for text in EXAMPLES.values()],
+        "PREFIX gdi: <https://gdigraph.nl/def/gdi#>\nselect * { ?v gdi:beheerder ?o ; rdfs:label 'x'@nl }\n",
+        "SELECT * { ?s ?p \"unterminated & <b>\n}",
+        "ASK { <http://x/é> ?p '''long\nstring''' . FILTER(?a<?b && ?c>=1.5e3) }",
+        "",
+    ]
+    done = subprocess.run([node, str(harness), str(js)], input=json.dumps(inputs), capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    first = out[0]["html"]
+    assert '<span class="tok-kw">SELECT</span>' in first and '<span class="tok-kw">WHERE</span>' in first
+    assert '<span class="tok-var">?s</span>' in first
+    assert '<span class="tok-iri">&lt;http://x/C&gt;</span>' in first
+    assert '<span class="tok-str">"SELECT inside"</span>' in first  # a keyword inside a string stays a string
+    assert "?o</span> &lt; <span" in first and '<span class="tok-num">3</span>' in first
+    assert '<span class="tok-comment"># done</span>' in first
+    assert '<span class="tok-pname">gdi:beheerder</span>' in out[len(EXAMPLES) + 1]["html"]
+    assert "<b>" not in out[len(EXAMPLES) + 2]["html"]  # data never becomes markup
+    # the overlay shows exactly the characters of the textarea (plus one space after a final newline)
+    for text, got in zip(inputs, out):
+        expected = text + (" " if text.endswith("\n") or text == "" else "")
+        assert got["text"] == expected
+    assert out[-1]["compact"] == ["xsd:integer", "gdi:Voorziening", "https://gdigraph.nl/id/voorziening/digid"]
+
+
+_NODE_PAGE = r"""
+const fs = require("fs"), vm = require("vm");
+function El(tag) {
+  this.tagName = tag; this.children = []; this.attrs = {}; this.listeners = {}; this.style = {}; this._text = "";
+  this.value = ""; this.classList = { list: [], add(c) { this.list.push(c); } };
+}
+El.prototype.setAttribute = function (k, v) { this.attrs[k] = String(v); };
+El.prototype.getAttribute = function (k) { return k in this.attrs ? this.attrs[k] : null; };
+El.prototype.appendChild = function (c) { this.children.push(c); return c; };
+El.prototype.addEventListener = function (t, f) { (this.listeners[t] = this.listeners[t] || []).push(f); };
+El.prototype.focus = function () {};
+Object.defineProperty(El.prototype, "textContent", {
+  get() { return this._text + this.children.map((c) => c.textContent).join(""); },
+  set(v) { this._text = String(v); this.children = []; },
+});
+Object.defineProperty(El.prototype, "className", { get() { return this.attrs["class"] || ""; },
+                                                   set(v) { this.attrs["class"] = v; } });
+const ids = {};
+for (const id of ["query-form", "query", "editor", "highlight", "format", "run", "status", "results"]) ids[id] = new El(id);
+ids["highlight"].parentNode = new El("pre");
+ids["query-form"].setAttribute("data-config", JSON.stringify({ endpoint: "/sparql", timeout: 1.5, autorun: true }));
+ids["query"].value = "PREFIX gdi: <https://gdigraph.nl/def/gdi#>\nSELECT * WHERE { ?s ?p ?o }";
+const answers = JSON.parse(fs.readFileSync(0, "utf8"));
+const calls = [];
+const sandbox = {
+  document: {
+    getElementById: (id) => ids[id] || null,
+    querySelectorAll: () => [],
+    createElement: (tag) => new El(tag),
+    createTextNode: (t) => ({ textContent: t }),
+    createDocumentFragment: () => new El("#fragment"),
+  },
+  history: { replaceState() {} },
+  AbortController: class { constructor() { this.signal = {}; } abort() {} },
+  fetch: (url, options) => {
+    calls.push({ url, options });
+    const a = answers.shift();
+    return Promise.resolve({
+      ok: a.status === 200, status: a.status,
+      headers: { get: (n) => ({ "content-type": a.type, "retry-after": null, "x-result-rows": null })[n.toLowerCase()] },
+      json: () => Promise.resolve(JSON.parse(a.body)), text: () => Promise.resolve(a.body),
+    });
+  },
+};
+sandbox.window = sandbox;
+vm.createContext(sandbox);
+vm.runInContext(fs.readFileSync(process.argv[2], "utf8"), sandbox);
+function walk(node, out) { if (node.tagName === "a") out.push(node.attrs.href); (node.children || []).forEach((c) => walk(c, out)); return out; }
+setTimeout(() => {
+  const first = { calls: calls.slice(), status: ids["status"].textContent, links: walk(ids["results"], []),
+                  cells: ids["results"].textContent, hl: ids["editor"].classList.list };
+  ids["query-form"].listeners.submit[0]({ preventDefault() {} });
+  setTimeout(() => {
+    process.stdout.write(JSON.stringify({ first, second: { status: ids["status"].textContent,
+                                                           cls: ids["status"].className } }));
+  }, 50);
+}, 50);
+"""
+
+
+def test_query_page_runs_a_query_and_renders_the_table(tmp_path):
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    js = Path(__import__("gdigraph.serve", fromlist=["x"]).__file__).parent / "static" / "sparql.js"
+    harness = tmp_path / "page.js"
+    harness.write_text(_NODE_PAGE)
+    solutions = {"head": {"vars": ["s", "o"]}, "results": {"bindings": [
+        {"s": {"type": "uri", "value": f"{BASE}/id/voorziening/digid"},
+         "o": {"type": "literal", "value": "DigiD", "xml:lang": "nl"}},
+        {"s": {"type": "uri", "value": "javascript:alert(1)"},
+         "o": {"type": "literal", "value": "42", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}},
+    ]}}
+    answers = [
+        {"status": 200, "type": "application/sparql-results+json", "body": json.dumps(solutions)},
+        {"status": 504, "type": "application/problem+json",
+         "body": json.dumps({"status": 504, "detail": "The query did not finish within 1.5 s and was stopped."})},
+    ]
+    done = subprocess.run([node, str(harness), str(js)], input=json.dumps(answers), capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    first = out["first"]
+    assert first["hl"] == ["hl"]
+    call = first["calls"][0]
+    assert call["url"].startswith("/sparql?query=PREFIX%20gdi") and call["options"]["method"] == "GET"
+    assert call["options"]["headers"]["Accept"].startswith("application/sparql-results+json")
+    assert first["status"].startswith("2 rows in ")
+    assert f"{BASE}/id/voorziening/digid" in first["links"]
+    assert not any(link.startswith("javascript:") for link in first["links"])  # only http(s) IRIs are links
+    assert "javascript:alert(1)" in first["cells"]  # ... shown as text
+    assert "DigiD @nl" in first["cells"] and "42 ^^xsd:integer" in first["cells"]
+    assert out["second"] == {"status": "Error 504: The query did not finish within 1.5 s and was stopped.",
+                             "cls": "status error"}

@@ -1,20 +1,7 @@
 /* gdigraph query page: a small SPARQL highlighter over a textarea, example queries, results as a table.
    No dependencies; everything the page shows from the server is inserted as text (never as HTML). */
-(function () {
+(function (root) {
   "use strict";
-
-  var form = document.getElementById("query-form");
-  if (!form) return;
-  var config = JSON.parse(form.getAttribute("data-config") || "{}");
-  var endpoint = config.endpoint || form.getAttribute("action");
-  var textarea = document.getElementById("query");
-  var editor = document.getElementById("editor");
-  var code = document.getElementById("highlight");
-  var formatSelect = document.getElementById("format");
-  var runButton = document.getElementById("run");
-  var statusBox = document.getElementById("status");
-  var resultsBox = document.getElementById("results");
-  var running = null;
 
   // -- highlighter ------------------------------------------------------------------------------
   var KEYWORDS = ("SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED PREFIX BASE VERSION OPTIONAL FILTER UNION MINUS " +
@@ -65,6 +52,45 @@
     return out + (text.endsWith("\n") || text === "" ? " " : "");
   }
 
+  // -- prefixes for compact display ---------------------------------------------------------------
+  var WELL_KNOWN = {
+    rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#", rdfs: "http://www.w3.org/2000/01/rdf-schema#",
+    xsd: "http://www.w3.org/2001/XMLSchema#", owl: "http://www.w3.org/2002/07/owl#",
+    skos: "http://www.w3.org/2004/02/skos/core#", dcterms: "http://purl.org/dc/terms/"
+  };
+  function prefixesOf(query) {
+    var map = {}, re = /PREFIX\s+([\w\-.]*):\s*<([^>\s]*)>/gi, m;
+    Object.keys(WELL_KNOWN).forEach(function (k) { map[k] = WELL_KNOWN[k]; });
+    while ((m = re.exec(query)) !== null) map[m[1]] = m[2];
+    return map;
+  }
+  function compact(iri, prefixes) {
+    var best = null;
+    Object.keys(prefixes).forEach(function (p) {
+      var ns = prefixes[p];
+      if (ns && iri.indexOf(ns) === 0 && /^[\w\-.]*$/.test(iri.slice(ns.length)) &&
+          (best === null || ns.length > prefixes[best].length)) best = p;
+    });
+    return best === null ? iri : best + ":" + iri.slice(prefixes[best].length);
+  }
+
+  // the pure functions, for tests (node) and the console
+  root.GdigraphSparql = { highlight: highlight, prefixesOf: prefixesOf, compact: compact };
+
+  var document = root.document;
+  var form = document && document.getElementById("query-form");
+  if (!form) return;
+  var config = JSON.parse(form.getAttribute("data-config") || "{}");
+  var endpoint = config.endpoint || form.getAttribute("action");
+  var textarea = document.getElementById("query");
+  var editor = document.getElementById("editor");
+  var code = document.getElementById("highlight");
+  var formatSelect = document.getElementById("format");
+  var runButton = document.getElementById("run");
+  var statusBox = document.getElementById("status");
+  var resultsBox = document.getElementById("results");
+  var running = null;
+
   function refresh() {
     code.innerHTML = highlight(textarea.value);
     textarea.style.height = "auto";
@@ -89,28 +115,6 @@
       run();
     });
   });
-
-  // -- prefixes for compact display ---------------------------------------------------------------
-  var WELL_KNOWN = {
-    rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#", rdfs: "http://www.w3.org/2000/01/rdf-schema#",
-    xsd: "http://www.w3.org/2001/XMLSchema#", owl: "http://www.w3.org/2002/07/owl#",
-    skos: "http://www.w3.org/2004/02/skos/core#", dcterms: "http://purl.org/dc/terms/"
-  };
-  function prefixesOf(query) {
-    var map = {}, re = /PREFIX\s+([\w\-.]*):\s*<([^>\s]*)>/gi, m;
-    Object.keys(WELL_KNOWN).forEach(function (k) { map[k] = WELL_KNOWN[k]; });
-    while ((m = re.exec(query)) !== null) map[m[1]] = m[2];
-    return map;
-  }
-  function compact(iri, prefixes) {
-    var best = null;
-    Object.keys(prefixes).forEach(function (p) {
-      var ns = prefixes[p];
-      if (ns && iri.indexOf(ns) === 0 && /^[\w\-.]*$/.test(iri.slice(ns.length)) &&
-          (best === null || ns.length > prefixes[best].length)) best = p;
-    });
-    return best === null ? iri : best + ":" + iri.slice(prefixes[best].length);
-  }
 
   // -- rendering --------------------------------------------------------------------------------
   function el(tag, attrs, text) {
@@ -277,4 +281,4 @@
   });
 
   if (config.autorun) run();
-})();
+})(typeof window !== "undefined" ? window : globalThis);
