@@ -396,3 +396,17 @@ def test_open_engine_follows_the_settings(store_path):
     assert isinstance(remote, RemoteEndpoint) and remote.url == "http://127.0.0.1:9/sparql"
     with pytest.raises(ValueError):
         open_engine(Settings(sparql_endpoint=""))
+
+
+def test_a_worker_that_died_on_its_own_is_replaced_not_used(store_path):
+    async def main():
+        async with pool(store_path, workers=1) as p:
+            first = p.pids[0]
+            os.kill(first, signal.SIGKILL)  # e.g. the OOM killer
+            await asyncio.to_thread(wait_dead, [first], 3)
+            answer = await p.query("ASK { ?s ?p ?o }")
+            return first, p.pids, json.loads(answer.body), p.restarts
+
+    first, pids, answer, restarts = run(main())
+    assert answer["boolean"] is True
+    assert pids and first not in pids and restarts == 1

@@ -720,3 +720,13 @@ def test_query_page_runs_a_query_and_renders_the_table(tmp_path):
     assert "DigiD @nl" in first["cells"] and "42 ^^xsd:integer" in first["cells"]
     assert out["second"] == {"status": "Error 504: The query did not finish within 1.5 s and was stopped.",
                              "cls": "status error"}
+
+
+def test_ambiguous_engine_media_types_are_read_by_the_query_form():
+    # some endpoints label SPARQL JSON results application/json, which is also JSON-LD's generic type
+    assert transcode("application/json", SOLUTIONS, CSV, 5, graph=False).rows == 2
+    jsonld = b'[{"@id":"http://x/a","http://x/p":[{"@id":"http://x/b"}]}]'
+    assert transcode("application/json", jsonld, NTRIPLES, 5, graph=True).body == (
+        b"<http://x/a> <http://x/p> <http://x/b> .\n")
+    with pytest.raises(InvalidResult):
+        transcode("application/octet-stream", b"x", TURTLE, 5, graph=True)

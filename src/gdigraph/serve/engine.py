@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import math
 import os
 import shutil
@@ -67,6 +68,8 @@ import httpx
 
 from ..settings import Settings
 from .conneg import media_type_of
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_ACCEPT",
@@ -201,17 +204,20 @@ class Engine:
         form = [("query", text)]
         form += [("default-graph-uri", u) for u in default_graph_uris]
         form += [("named-graph-uri", u) for u in named_graph_uris]
-        token = await self._gate.get(timeout, retry_after=max(1, math.ceil(self.max_timeout)))
+        token = await self._acquire(timeout, retry_after=max(1, math.ceil(self.max_timeout)))
         t0 = time.monotonic()
         clean = False
         try:
             status, headers, body = await self._exchange(token, form, accept, timeout)
             clean = True
         except TimeoutError:
+            log.warning("query stopped after %.1f s (%s)", time.monotonic() - t0, self._worker_name(token))
             raise QueryTimeout(
                 f"The query did not finish within {timeout:g} s and was stopped. "
                 "Make it more selective (fewer unbound variables, a LIMIT, no cartesian products)."
             ) from None
+        except httpx.ConnectError as e:
+            raise EngineUnavailable(f"The query engine could not be reached ({e!r}); try again.", retry_after=1) from None
         except httpx.TransportError as e:
             raise BadEngineResponse(f"The query engine failed while answering: {e!r}.") from None
         finally:
@@ -230,6 +236,9 @@ class Engine:
         raise BadEngineResponse(f"The query engine answered {status}: {message}")
 
     # subclasses
+    async def _acquire(self, wait: float, retry_after: int):
+        return await self._gate.get(wait, retry_after)
+
     async def _exchange(self, token, form, accept, timeout) -> tuple[int, httpx.Headers, bytes]:
         raise NotImplementedError
 
@@ -302,6 +311,7 @@ class _Gate:
 # -- embedded Oxigraph server pool -------------------------------------------------------------------
 
 _LIVE_GROUPS: set[int] = set()
+_HAS_PROC = os.path.exists("/proc/self/stat")
 
 
 def _kill_group(pgid: int) -> None:
@@ -355,6 +365,19 @@ class _Worker:
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None else None
+
+    @property
+    def alive(self) -> bool:
+        """Running; a process that died but is not reaped yet (a zombie) counts as dead."""
+        if self.proc is None or self.proc.returncode is not None:
+            return False
+        if not _HAS_PROC:  # not Linux: trust the return code
+            return True
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as f:
+                return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+        except OSError:
+            return False
 
 
 class OxigraphPool(Engine):
@@ -422,6 +445,7 @@ class OxigraphPool(Engine):
         for w in self._workers:
             gate.put(w)
         self._gate = gate
+        log.info("started %d Oxigraph workers on %s (pids %s)", self.n_workers, self.store_path, self.pids)
 
     async def close(self) -> None:
         self._closing = True
@@ -507,6 +531,16 @@ class OxigraphPool(Engine):
         if log is not None:
             log.close()
 
+    async def _acquire(self, wait: float, retry_after: int) -> _Worker:
+        """An idle worker that is still alive (one that died on its own is restarted, not used)."""
+        deadline = time.monotonic() + wait
+        while True:
+            w = await self._gate.get(max(0.0, deadline - time.monotonic()), retry_after)
+            if w.alive:
+                return w
+            log.warning("Oxigraph worker %d had exited (%s); restarting it", w.index, w.proc and w.proc.returncode)
+            self._release(w, clean=False)
+
     async def _exchange(self, w: _Worker, form, accept, timeout):
         return await self._post(w.client, "/query", form, accept, timeout)
 
@@ -519,6 +553,7 @@ class OxigraphPool(Engine):
             return
         # the worker may still be computing (timeout, too large, cancelled, broken): kill it now
         if w.proc is not None:
+            log.info("killing Oxigraph worker %d (pid %d)", w.index, w.proc.pid)
             _kill_group(w.proc.pid)
         if self._closing:
             return

@@ -100,9 +100,18 @@ def transcode(
     target: Offer,
     limit: int,
     prefixes: dict[str, str] | None = None,
+    *,
+    graph: bool | None = None,
 ) -> Result:
-    """Validate the engine's ``body`` completely, count its rows and write it as ``target``."""
-    if is_graph_media_type(engine_media_type):
+    """Validate the engine's ``body`` completely, count its rows and write it as ``target``.
+
+    ``graph``: whether the query was a CONSTRUCT/DESCRIBE (known from the query text); it settles
+    ambiguous media types (``application/json`` is SPARQL JSON results or JSON-LD, ``application/xml``
+    SPARQL XML results or RDF/XML). ``None``: guess from the media type.
+    """
+    if graph is None:
+        graph = engine_media_type not in _RESULT_FORMATS and is_graph_media_type(engine_media_type)
+    if graph:
         return _graph(engine_media_type, body, target, limit, prefixes or {})
     fmt = _results_format(engine_media_type)
     if fmt is None or fmt == ox.QueryResultsFormat.CSV:
@@ -136,6 +145,8 @@ def transcode(
 
 def _graph(engine_media_type: str, body: bytes, target: Offer, limit: int, prefixes: dict[str, str]) -> Result:
     fmt = _rdf_format(engine_media_type)
+    if fmt is None:
+        raise InvalidResult(f"The query engine answered a graph in a format that cannot be read: {engine_media_type!r}.")
     triples = []
     parser = error = None
     try:

@@ -226,7 +226,8 @@ class SparqlEndpoint:
             raise Problem(e.status, message, extra) from None
         try:
             result = await asyncio.to_thread(
-                R.transcode, answer.media_type, answer.body, choice.offer, self.settings.result_limit, info.prefixes
+                R.transcode, answer.media_type, answer.body, choice.offer, self.settings.result_limit, info.prefixes,
+                graph=info.is_graph,
             )
         except R.ResultError as e:
             raise Problem(e.status, e.message) from None
