@@ -1,0 +1,234 @@
+"""Checks for the harmonised indicator code list in data/codelists/.
+
+indicators.csv holds one row per harmonised indicator, indicator_labels.csv maps every printed label
+(per facility) onto an indicator code. These tests check the code rules (unique, URI-safe,
+``<facility>.<slug>``, no years), the references between the files and facilities.csv, the ``broader``
+hierarchy, and that every label of the hand-checked cells in tests/expected/ has a mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from gdigraph.harmonise.indicators import CHANGE_CODE, load_codelist, normalise_label
+
+ROOT = Path(__file__).resolve().parents[1]
+CODELISTS = ROOT / "data" / "codelists"
+EXPECTED = ROOT / "tests" / "expected"
+SOURCES = ROOT / "data" / "sources"
+
+INDICATOR_COLUMNS = ["code", "facility", "label_nl", "label_en", "definition_nl", "unit", "aspect", "notation",
+                     "broader", "note"]
+LABEL_COLUMNS = ["facility", "label", "code", "editions", "match_note"]
+UNITS = {"count", "percent", "mean"}
+ASPECTS = {"aansluiting", "gebruik", "overig"}
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+YEAR_RE = re.compile(r"(?<![0-9])(19|20)[0-9]{2}(?![0-9])")
+
+# Tables whose rows are a breakdown (registry, data source) of one indicator per column: the extractor emits
+# the column caption as the label and the row label as the breakdown, while the hand-checked cells keep the
+# row label. In 000 the hand-checked label already is the caption, so only 001 needs this.
+# (source prefix, header_line) -> caption
+BREAKDOWN_TABLES = {
+    ("001", 1252): "Aantal inzagen Persoonlijke Gegevens",  # per data source, 2017
+    ("001", 2047): "Opvragingen",  # cross-registry table of section 6.1
+    ("001", 2062): "Terugmeldingen",  # cross-registry table of section 6.1
+}
+# parts that are not a second figure of the cell
+NOT_A_FIGURE_PART = {"", "pct_printed"}
+
+
+def collapse(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def indicators() -> pd.DataFrame:
+    return read(CODELISTS / "indicators.csv")
+
+
+@pytest.fixture(scope="module")
+def labels() -> pd.DataFrame:
+    return read(CODELISTS / "indicator_labels.csv")
+
+
+@pytest.fixture(scope="module")
+def facilities() -> pd.DataFrame:
+    return read(CODELISTS / "facilities.csv")
+
+
+# ------------------------------------------------------------------ indicators.csv
+def test_indicator_columns(indicators):
+    assert list(indicators.columns) == INDICATOR_COLUMNS
+
+
+def test_codes_unique_and_uri_safe(indicators):
+    dup = indicators[indicators["code"].duplicated(keep=False)]
+    assert dup.empty, f"duplicate codes: {sorted(set(dup['code']))}"
+    bad = [c for c in indicators["code"] if not CODE_RE.match(c)]
+    assert not bad, f"codes not URI-safe: {bad}"
+
+
+def test_code_is_facility_dot_slug(indicators):
+    prefix = indicators["code"].str.split(".", n=1).str[0]
+    pdt.assert_series_equal(prefix, indicators["facility"], check_names=False)
+    slug = indicators["code"].str.split(".", n=1).str[1].fillna("")
+    bad = [c for c, s in zip(indicators["code"], slug) if not SLUG_RE.match(s)]
+    # one dot only: the printed change of an indicator is coded <code>.verandering by the harmoniser
+    assert not bad, f"slug must be [a-z0-9-] without a further dot: {bad}"
+    assert not any(c.endswith(CHANGE_CODE) for c in indicators["code"])
+
+
+def test_codes_carry_no_year_or_edition(indicators):
+    bad = [c for c in indicators["code"] if YEAR_RE.search(c)]
+    assert not bad, f"codes with a year: {bad}"
+
+
+def test_facilities_exist(indicators, facilities):
+    unknown = sorted(set(indicators["facility"]) - set(facilities["code"]))
+    assert not unknown, f"facilities not in facilities.csv: {unknown}"
+
+
+def test_required_fields(indicators):
+    for col in ["label_nl", "label_en", "definition_nl", "notation"]:
+        empty = indicators.loc[indicators[col].str.strip() == "", "code"].tolist()
+        assert not empty, f"empty {col}: {empty}"
+    bad_unit = indicators.loc[~indicators["unit"].isin(UNITS), ["code", "unit"]]
+    assert bad_unit.empty, bad_unit.to_string()
+    bad_aspect = indicators.loc[~indicators["aspect"].isin(ASPECTS), ["code", "aspect"]]
+    assert bad_aspect.empty, bad_aspect.to_string()
+    dup = indicators[indicators["notation"].duplicated(keep=False)]
+    assert dup.empty, f"duplicate notations: {dup[['code', 'notation']].to_string()}"
+
+
+def test_broader(indicators):
+    by_code = indicators.set_index("code")
+    with_broader = indicators[indicators["broader"] != ""]
+    unknown = sorted(set(with_broader["broader"]) - set(by_code.index))
+    assert not unknown, f"broader points to unknown codes: {unknown}"
+    pdt.assert_series_equal(
+        by_code.loc[with_broader["broader"], "facility"].reset_index(drop=True),
+        with_broader["facility"].reset_index(drop=True),
+        check_names=False,
+    )
+    parent = dict(zip(indicators["code"], indicators["broader"]))
+    for code in parent:
+        seen, c = set(), code
+        while parent.get(c):
+            assert c not in seen, f"cycle in broader through {code}"
+            seen.add(c)
+            c = parent[c]
+
+
+# ------------------------------------------------------------------ indicator_labels.csv
+def test_label_columns(labels):
+    assert list(labels.columns) == LABEL_COLUMNS
+
+
+def test_labels_point_to_codes_of_the_same_facility(labels, indicators):
+    merged = labels.merge(indicators[["code", "facility"]], on="code", how="left", suffixes=("", "_of_code"),
+                          validate="many_to_one", indicator=True)
+    unknown = merged.loc[merged["_merge"] != "both", ["facility", "label", "code"]]
+    assert unknown.empty, f"labels pointing to unknown codes:\n{unknown.to_string()}"
+    pdt.assert_series_equal(merged["facility"], merged["facility_of_code"], check_names=False)
+
+
+def test_no_label_mapped_twice(labels):
+    key = labels.assign(label=labels["label"].map(collapse))[["facility", "label"]]
+    dup = labels[key.duplicated(keep=False)]
+    assert dup.empty, f"(facility, label) mapped twice:\n{dup.to_string()}"
+    # the harmoniser looks labels up case-insensitively (normalise_label): such variants must agree
+    norm = labels.assign(key=labels["label"].map(normalise_label)).groupby(["facility", "key"])["code"].nunique()
+    assert (norm == 1).all(), f"labels equal after normalisation map to different codes:\n{norm[norm > 1]}"
+
+
+def test_labels_are_clean_strings(labels):
+    bad = labels[(labels["label"] != labels["label"].str.strip()) | (labels["label"] == "")]
+    assert bad.empty, bad.to_string()
+
+
+def test_label_editions_known(labels):
+    known = set(read(SOURCES / "editions.csv")["edition"])
+    used = {e for eds in labels["editions"] for e in eds.split(";")}
+    assert used <= known, f"unknown editions: {used - known}"
+
+
+def test_every_code_has_a_label(labels, indicators):
+    unused = sorted(set(indicators["code"]) - set(labels["code"]))
+    assert not unused, f"codes without a printed label: {unused}"
+
+
+def test_harmoniser_loads_the_lists(labels):
+    cl = load_codelist(CODELISTS)
+    got = pd.DataFrame([cl.lookup(f, lb) for f, lb in zip(labels["facility"], labels["label"])],
+                       columns=["code", "how"])
+    pdt.assert_series_equal(got["code"], labels["code"], check_names=False)
+    assert set(got["how"]) == {"exact"}
+
+
+# ------------------------------------------------------------------ coverage of the hand-checked cells
+def _table_of(cells: pd.DataFrame, tables: pd.DataFrame) -> pd.Series:
+    """header_line of the table each cell belongs to (the last table header at or before the cell)."""
+    heads = sorted(int(h) for h in tables["header_line"])
+    out = []
+    for line in cells["line"].astype(int):
+        before = [h for h in heads if h <= line]
+        out.append(before[-1] if before else 0)
+    return pd.Series(out, index=cells.index)
+
+
+def test_breakdown_table_captions_are_printed():
+    for (doc, header_line), caption in BREAKDOWN_TABLES.items():
+        src = next(SOURCES.glob(f"{doc}_*.txt"))
+        lines = src.read_text(encoding="utf-8").split("\n")
+        header = " ".join(lines[header_line - 1: header_line + 4])
+        missing = [w for w in caption.split() if w not in header]
+        assert not missing, f"{doc}:{header_line} does not print the caption {caption!r}"
+
+
+@pytest.mark.parametrize("doc", ["000", "001", "002"])
+def test_expected_cells_are_mapped(doc, labels):
+    cells = read(next(EXPECTED.glob(f"{doc}_cells.csv")))
+    tables = read(next(EXPECTED.glob(f"{doc}_tables.csv")))
+    exact = {(f, collapse(lb)) for f, lb in zip(labels["facility"], labels["label"])}
+    folded = {(f, lb.casefold()) for f, lb in exact}
+    header = _table_of(cells, tables)
+
+    def joined_mapped(fac: str, label: str, part: str) -> bool:
+        return (fac, f"{label} — {collapse(part)}".casefold()) in folded
+
+    # labels of two-figure cells (parts such as 'na 3 weken'): their printed % belongs to the cell, not to
+    # one of its figures; it passes when every figure of the cell is mapped
+    two_figure = {}
+    if doc != "000":
+        for fac, label, part in zip(cells["facility_code"], cells["label"].map(collapse), cells["part"]):
+            if part not in NOT_A_FIGURE_PART:
+                two_figure.setdefault((fac, label), set()).add(part)
+    unmapped = []
+    for idx, c in cells.iterrows():
+        fac, label, part = c["facility_code"], collapse(c["label"]), c["part"]
+        caption = BREAKDOWN_TABLES.get((doc, header[idx]))
+        if caption:
+            label = caption  # the row label is the breakdown
+        if (fac, label) in exact:
+            continue
+        if doc != "000" and part not in NOT_A_FIGURE_PART and joined_mapped(fac, label, part):
+            continue
+        if part == "pct_printed" and (fac, label) in two_figure and all(
+                joined_mapped(fac, label, p) for p in two_figure[(fac, label)]):
+            continue
+        unmapped.append((fac, label, part))
+    got = pd.DataFrame(sorted(set(unmapped)), columns=["facility_code", "label", "part"])
+    assert got.empty, f"unmapped hand-checked labels of {doc}:\n{got.to_string()}"
+    pdt.assert_frame_equal(got, pd.DataFrame(columns=["facility_code", "label", "part"]), check_dtype=False,
+                           check_index_type=False, obj=f"unmapped hand-checked labels of {doc}")
