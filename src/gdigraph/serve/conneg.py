@@ -22,7 +22,8 @@ Suffix and format are part of the URL, so only ``Accept`` needs a ``Vary`` heade
 Aliases: a few media types mean the same thing to real clients; e.g. ``application/json`` in an
 ``Accept`` header selects SPARQL JSON results where those are offered (SPARQLWrapper, browsers' fetch),
 ``application/xml`` selects SPARQL XML results, ``text/n3`` and ``application/x-turtle`` select Turtle
-(a Turtle document is valid N3). The answer then carries the canonical media type.
+(a Turtle document is valid N3). The answer then carries the canonical media type. Aliases count
+only when named exactly: ``text/*`` does not select SPARQL JSON results through ``text/javascript``.
 """
 
 from __future__ import annotations
