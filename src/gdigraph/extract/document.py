@@ -151,6 +151,9 @@ class TablePass:
                 if table is not None:
                     table.end = lineno
                     table = self._close(table)
+            elif kind == "url" and table is not None:
+                table.body.append((lineno, self.lines[idx]))  # part of a label: 'via www.verbeterdekaart.nl'
+                table.end = lineno
             elif kind in ("blank", "footer", "url"):
                 continue
             else:  # text
@@ -331,7 +334,8 @@ class TablePass:
             t.matrix = True
             t.row_caption = label
         elif not label and t.captions:
-            t.matrix = True
+            groups = {c.group for c in t.header.columns}
+            t.matrix = len(caption_segments(t.captions)) >= len(groups) + 1
 
     def _close(self, table: Table | None) -> None:
         if table is None:
@@ -571,7 +575,10 @@ class TablePass:
                         row_obs.append((col, o))
                     continue
                 for k, fig in enumerate(cell.figures):
-                    o = self._obs(t, row_fac, label, self._qualifier(cell, k), col, fig, row, breakdown,
+                    q = self._qualifier(cell, k)
+                    if col.kind == "change" and not q and quals and quals[0]:
+                        q = quals[0]  # the printed change of a row of captioned pairs: of its first part
+                    o = self._obs(t, row_fac, label, q, col, fig, row, breakdown,
                                   group_caps, text_only=cell.text_only, text_line=cell.text_line)
                     if uncertain:
                         o.flags.add("suspect")
@@ -609,7 +616,10 @@ class TablePass:
              text_line: int = 0) -> Observation:
         indicator = label
         if t.matrix:
-            cap = col.caption or group_caps.get(col.group, "") or ""
+            cap = col.caption or group_caps.get(col.group, "")
+            if not cap and col.kind == "change":
+                caps = [c.caption for c in t.header.year_columns if c.group == col.group and c.caption]
+                cap = caps[-1] if caps else ""
             indicator = cap or label
         if qualifier:
             indicator = f"{indicator} — {qualifier}"
