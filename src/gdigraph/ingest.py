@@ -18,7 +18,7 @@ from .sources.manifest import Manifest, load_manifest
 
 REPORT_SUFFIXES = (".txt", ".pdf")
 PROBLEM_COLUMNS = ["source", "line", "level", "kind", "message", "text"]
-EDITION_COLUMNS = ["file", "edition", "title", "kind", "publisher", "publication_year", "reference_date",
+EDITION_COLUMNS = ["file", "edition", "title", "kind", "publisher", "publisher_code", "publication_year", "reference_date",
                    "years_covered", "inferred", "sha256", "figures", "warnings"]
 
 
@@ -85,6 +85,7 @@ def write_outputs(result: IngestResult, out_dir: Path) -> None:
         ed = e.edition
         rows.append({
             "file": ed.file, "edition": ed.code, "title": ed.title, "kind": ed.kind, "publisher": ed.publisher,
+            "publisher_code": ";".join(ed.publisher_codes),
             "publication_year": str(ed.publication_year), "reference_date": ed.reference_date.isoformat()
             if ed.reference_date else "", "years_covered": ";".join(map(str, ed.years)),
             "inferred": "yes" if ed.inferred else "", "sha256": e.document.sha256,

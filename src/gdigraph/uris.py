@@ -91,3 +91,76 @@ class Uris:
         except UriError:
             return None
         return parts[0], parts[1], parts[2]
+
+
+class GraphUris(Uris):
+    """URIs of the things in the graph, from their codes. The facility type (voorziening or
+    basisregistratie) comes from the facility code list."""
+
+    def __init__(self, settings: Settings | None = None, facility_kinds: dict[str, str] | None = None):
+        super().__init__(settings)
+        if facility_kinds is None:
+            from .harmonise.facilities import facility_index
+
+            fx = facility_index(self.settings.codelists_dir)
+            facility_kinds = {c: f.kind for c, f in fx.facilities.items()}
+        self.facility_kinds = facility_kinds
+
+    # code lists of the ontology: {base}/def/gdi/{list} and {base}/def/gdi/{list}/{code}
+    def scheme(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}/def/gdi/{check_code(name)}")
+
+    def concept(self, scheme: str, code: str) -> URIRef:
+        return URIRef(f"{self.base}/def/gdi/{check_code(scheme)}/{check_code(code)}")
+
+    def facility(self, code: str) -> URIRef:
+        kind = self.facility_kinds.get(code)
+        if kind is None:
+            raise UriError(f"unknown facility code {code!r}")
+        return self.id("basisregistratie" if kind == "basisregistratie" else "voorziening", code)
+
+    def organisation(self, code: str) -> URIRef:
+        return self.id("organisatie", code)
+
+    def domain(self, code: str) -> URIRef:
+        return self.id("domein", code)
+
+    def indicator(self, code: str) -> URIRef:
+        return self.id("indicator", code)
+
+    def edition(self, code: str) -> URIRef:
+        return self.id("editie", code)
+
+    def edition_dataset(self, code: str) -> URIRef:
+        return self.id("dataset", f"editie-{check_code(code)}")
+
+    def series_dataset(self) -> URIRef:
+        return self.id("dataset", "reeksen")
+
+    def observation(self, edition: str, indicator: str, year: int, breakdown: str = "totaal") -> URIRef:
+        return self.id("waarneming", f"{check_code(edition)}/{check_code(indicator)}/{int(year)}/{check_code(breakdown)}")
+
+    def series(self, indicator: str, breakdown: str = "totaal") -> URIRef:
+        return self.id("reeks", f"{check_code(indicator)}/{check_code(breakdown)}")
+
+    def series_observation(self, indicator: str, year: int, breakdown: str = "totaal") -> URIRef:
+        return self.id("reeks", f"{check_code(indicator)}/{check_code(breakdown)}/{int(year)}")
+
+    def source_line(self, edition: str, line: int) -> URIRef:
+        return self.id("bronregel", f"{check_code(edition)}/{int(line)}")
+
+    def recommendation(self, code: str) -> URIRef:
+        return self.id("aanbeveling", code)
+
+    def commitment(self, code: str) -> URIRef:
+        return self.id("toezegging", code)
+
+    def role(self, facility: str, role: str, organisation: str, start: str = "") -> URIRef:
+        tail = f"{check_code(facility)}/{check_code(role)}/{check_code(organisation)}"
+        return self.id("rol", tail + (f"/{check_code(start)}" if start else ""))
+
+    def link(self, registry: str, uses: str) -> URIRef:
+        return self.id("koppeling", f"{check_code(registry)}/{check_code(uses)}")
+
+    def dataset(self, code: str) -> URIRef:
+        return self.id("dataset", code)

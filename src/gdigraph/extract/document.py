@@ -624,10 +624,13 @@ class TablePass:
         if qualifier:
             indicator = f"{indicator} — {qualifier}"
         fac_label = self.fx.get(facility).notation if facility in self.fx else facility
+        if col.kind == "change":
+            indicator = indicator + CHANGE_SUFFIX
         if fig is None or fig.token is None:
             raw = text_only.strip() if fig is not None else ""
             o = Observation(self.name, row.label_line if fig is None else (text_line or row.label_line),
-                            fac_label, facility, indicator, "", col.year, raw, None, "count",
+                            fac_label, facility, indicator, "", col.year, raw, None,
+                            "percent" if col.kind == "change" else "count",
                             {"missing"} if fig is None else {"suspect"}, "table", self.edition,
                             f"{self.name}:{t.id}", row.label_line, breakdown,
                             "change" if col.kind == "change" else "level")
@@ -648,7 +651,6 @@ class TablePass:
         measure = "level"
         if col.kind == "change":
             measure = "change"
-            indicator = indicator + CHANGE_SUFFIX
             unit = "percent"
         flags = set(p.flags)
         if any(w.strip() and w.strip("*") == "" for w in fig.post):

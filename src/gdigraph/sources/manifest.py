@@ -40,6 +40,7 @@ class Edition:
     years: tuple[int, ...]
     description: str = ""
     inferred: bool = False  # read from the document's own text, not from the manifest
+    publisher_codes: tuple[str, ...] = ()  # organisation codes (data/reference/organisations.csv)
 
     @property
     def reference_year(self) -> int | None:
@@ -80,6 +81,7 @@ def load_manifest(path: Path) -> Manifest:
                     reference_date=date.fromisoformat(r["reference_date"]) if r["reference_date"] else None,
                     years=tuple(int(y) for y in r["years_covered"].split(";") if y.strip()),
                     description=r.get("description", ""),
+                    publisher_codes=tuple(c for c in r.get("publisher_code", "").split(";") if c),
                 )
             except (ValueError, KeyError) as e:
                 raise ManifestError(f"{path.name}:{lineno}: {e}") from e
@@ -127,8 +129,9 @@ def infer_edition(name: str, lines: list[str]) -> tuple[Edition, list[Problem]]:
         problems.append(Problem(name, 1, "warning", "edition_inferred", "no title line found; named after the year"))
     code = f"{year}" if year else re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-")
     kind = "monitor-tables" if years else "monitor-prose"
+    # the monitors are published by or for the ministry of BZK: attributed to it until the manifest says more
     ed = Edition(name, code, title, kind, "", year or 0, ref, tuple(sorted(years)), "read from the text",
-                 inferred=True)
+                 inferred=True, publisher_codes=("bzk",) if "monitor" in title.lower() else ())
     problems.insert(0, Problem(name, 0, "warning", "not_in_manifest",
                                f"{name} is not in the editions manifest: edition read from its text "
                                f"(code {ed.code!r}, title {title!r}, reference date {ref}, years "
