@@ -83,6 +83,26 @@ def cmd_extract_all(args: argparse.Namespace) -> int:
     return 0 if result.usable else 1
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Graph from the ingested observations (build/observations.csv): named graphs, dumps, store."""
+    from .graph.build import build
+
+    settings = get_settings()
+    if not (settings.build_dir / "observations.csv").exists():
+        code = cmd_extract_all(argparse.Namespace(out=None))
+        if code:
+            return code
+    result = build(settings, store=not args.no_store)
+    for name, n in sorted(result.counts.items()):
+        print(f"graph {name}: {n} triples")
+    print(f"wrote {result.graph_dir} ({result.triples} triples)"
+          + (f" and the store {result.store_dir}" if result.store_dir else ""))
+    for p in result.problems:
+        if p.level != "info":
+            print(str(p), file=sys.stderr)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job: ingest every bundled report into build/."""
     return cmd_extract_all(argparse.Namespace(out=None))
@@ -107,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("extract-all", help="extract all bundled sources into build/observations.csv")
     a.add_argument("--out", help="output directory (default: the build directory)")
     a.set_defaults(func=cmd_extract_all)
+
+    b = sub.add_parser("build", help="build the graph (named graphs, dumps, the embedded store) into build/")
+    b.add_argument("--no-store", action="store_true", help="write the dumps only, no Oxigraph store")
+    b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("run", help="the main job: run the whole pipeline on the bundled sources")
     r.set_defaults(func=cmd_run)

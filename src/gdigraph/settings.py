@@ -80,6 +80,17 @@ class Settings:
     def reference_dir(self) -> Path:
         return self.data_dir / "reference"
 
+    @property
+    def current_dir(self) -> Path:
+        """The published release (``build/current``, switched atomically by a run)."""
+        return self.build_dir / "current"
+
+    @property
+    def store_dir(self) -> Path:
+        """The Oxigraph store served by default: the published one, else the last build's."""
+        published = self.current_dir / "store"
+        return published if published.exists() else self.build_dir / "store"
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
