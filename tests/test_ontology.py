@@ -500,7 +500,7 @@ def _described(ontology: Graph) -> set:
 def test_every_class_property_and_code_has_a_bilingual_definition(ontology):
     described = _described(ontology)
     assert {GDI[name] for name, _ in REQUIRED} <= described
-    assert len([s for s in described if (s, RDF.type, SKOS.Concept) in ontology]) == 15  # the fixed codes
+    assert len([s for s in described if (s, RDF.type, SKOS.Concept) in ontology]) == 19  # the fixed codes
     missing = []
     for s in sorted(described):
         definition = _langs(ontology, s, SKOS.definition) | _langs(ontology, s, RDFS.comment)
@@ -666,12 +666,13 @@ def _scheme_codes(ontology: Graph, scheme: str) -> dict[str, URIRef]:
 
 def test_closed_code_lists(ontology):
     assert set(_scheme_codes(ontology, "vlag")) == {
-        "missing", "approx", "footnote", "suspect", "pct_mismatch", "method_change", "revised"
+        "missing", "approx", "footnote", "suspect", "pct_mismatch", "method_change", "revised",
+        "derivable", "displaced", "rejoined",
     }
     assert set(_scheme_codes(ontology, "status")) == {
         "open", "lopend", "deels-uitgevoerd", "uitgevoerd", "niet-uitgevoerd"
     }
-    assert set(_scheme_codes(ontology, "eenheid")) == {"aantal", "procent"}
+    assert set(_scheme_codes(ontology, "eenheid")) == {"aantal", "procent", "gemiddelde"}
     assert set(_scheme_codes(ontology, "uitsplitsing")) == {"totaal"}
     for scheme in ("voorziening", "indicator", "domein", "uitsplitsing", "vlag", "status", "eenheid"):
         assert (URIRef(f"{CODELIST}{scheme}"), RDF.type, SKOS.ConceptScheme) in ontology
@@ -861,6 +862,20 @@ def test_missing_figure_for_a_cell_the_edition_does_give_is_rejected(shapes, ont
         g.set((MISSING, GDI.uitsplitsing, URIRef(f"{BASE}/def/gdi/uitsplitsing/totaal")))
 
     assert _violations_after(shapes, ontology, change) == {(MISSING, None)}
+
+
+def test_missing_figure_may_coexist_with_a_figure_of_another_data_set(shapes, ontology):
+    """A table cell printed empty while the prose of the same edition gives the figure: the two are
+    in different data sets (tables, prose), so that is not a contradiction."""
+    g = full_example()
+    prose = URIRef(f"{ID}dataset/editie-2018-tekst")
+    g.add((prose, RDF.type, QB.DataSet))
+    g.add((prose, QB.structure, GDI["dsd-waarnemingen"]))
+    g.set((MISSING, GDI.jaar, Literal("2017", datatype=XSD.gYear)))
+    g.set((MISSING, GDI.uitsplitsing, URIRef(f"{BASE}/def/gdi/uitsplitsing/totaal")))
+    g.set((MISSING, GDI.ontbreektIn, prose))
+    conforms, _, text = shacl(g, shapes, ontology)
+    assert conforms, text
 
 
 def test_observation_value_must_be_decimal(shapes, ontology):
@@ -1062,6 +1077,37 @@ def test_facility_labels_one_per_language(shapes, ontology):
         g.add((BRP, SKOS.prefLabel, Literal("BRP"  , lang="nl")))
 
     assert _violations_after(shapes, ontology, change) == {(BRP, SKOS.prefLabel)}
+
+
+# --------------------------------------------------------------------------------------------
+# the code that writes the graph uses only declared terms and codes
+# --------------------------------------------------------------------------------------------
+
+SRC = ROOT / "src" / "gdigraph"
+
+
+def test_terms_written_by_the_code_are_declared(ontology):
+    """Every gdi: term the graph code writes (``GDI.x``, ``GDI["x"]``, ``DEF.x``, ``term("x")``) exists."""
+    used: dict[str, set[str]] = {}
+    pattern = re.compile(r"""\b(?:GDI|DEF)\.([A-Za-z_][A-Za-z0-9_]*)|\b(?:GDI|DEF)\[["']([A-Za-z0-9_-]+)["']\]|\.term\(["']([A-Za-z0-9_-]+)["']\)""")
+    for path in SRC.rglob("*.py"):
+        for m in pattern.finditer(path.read_text(encoding="utf-8")):
+            name = next(filter(None, m.groups()))
+            used.setdefault(name, set()).add(path.relative_to(ROOT).as_posix())
+    assert used, "no use of gdi: terms found in src/gdigraph"
+    declared = {str(s)[len(str(GDI)):] for s in ontology.subjects(RDF.type, None) if str(s).startswith(str(GDI))}
+    undeclared = {name: sorted(files) for name, files in used.items() if name not in declared}
+    assert not undeclared, undeclared
+
+
+def test_flags_set_by_the_extractor_are_in_the_flag_code_list(ontology):
+    codes = set(_scheme_codes(ontology, "vlag"))
+    pattern = re.compile(r"""flags\.add\(["']([a-z_]+)["']\)|concept\(["']vlag["'],\s*["']([a-z_]+)["']\)""")
+    used = set()
+    for path in SRC.rglob("*.py"):
+        for m in pattern.finditer(path.read_text(encoding="utf-8")):
+            used.add(next(filter(None, m.groups())))
+    assert used - codes == set()
 
 
 # --------------------------------------------------------------------------------------------
