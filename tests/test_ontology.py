@@ -878,6 +878,27 @@ def test_missing_figure_may_coexist_with_a_figure_of_another_data_set(shapes, on
     assert conforms, text
 
 
+def test_code_with_two_labels_in_one_language_is_rejected(shapes, ontology):
+    """E.g. a generated breakdown code list labelling uitsplitsing:totaal differently from the ontology."""
+    totaal = URIRef(f"{BASE}/def/gdi/uitsplitsing/totaal")
+
+    def change(g):
+        g.add((totaal, SKOS.prefLabel, Literal("totaal (alles)", lang="nl")))
+
+    assert _violations_after(shapes, ontology, change) == {(totaal, SKOS.prefLabel)}
+
+
+def test_breakdown_total_is_labelled_as_in_the_breakdown_code_list(ontology):
+    """data/codelists/breakdowns.csv generates labels for the same URI: they must not clash."""
+    import csv
+
+    path = ROOT / "data" / "codelists" / "breakdowns.csv"
+    row = next(r for r in csv.DictReader(path.open(encoding="utf-8")) if r["code"] == "totaal")
+    totaal = URIRef(f"{BASE}/def/gdi/uitsplitsing/totaal")
+    assert (totaal, SKOS.prefLabel, Literal(row["label_nl"], lang="nl")) in ontology
+    assert (totaal, SKOS.prefLabel, Literal(row["label_en"], lang="en")) in ontology
+
+
 def test_observation_value_must_be_decimal(shapes, ontology):
     def change(g):
         g.set((OBS_BRP, GDI.waarde, Literal(450500971)))  # xsd:integer
