@@ -114,6 +114,60 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_impact(args: argparse.Namespace) -> int:
+    """What depends on a registry or facility (fails with it), with paths and keys passed on."""
+    from .graph.stelsel import StelselError, UnknownCode, impact, impact_lines, load_stelsel
+
+    try:
+        g = load_stelsel(get_settings())
+        imp = impact(g, args.code)
+    except (UnknownCode, StelselError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        json.dump(imp.as_dict(g), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for line in impact_lines(g, imp):
+            print(line)
+    return 0
+
+
+def cmd_stelsel(args: argparse.Namespace) -> int:
+    """The Stelselplaat: draw it (SVG, PNG) and/or print the centrality of the registries."""
+    from .graph.stelsel import StelselError, centrality, centrality_lines, draw_png, draw_svg, load_stelsel
+
+    try:
+        g = load_stelsel(get_settings())
+    except StelselError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    title = args.title or "Stelselplaat: basisregistraties en voorzieningen"
+    for path, draw in ((args.svg, draw_svg), (args.png, draw_png)):
+        if path:
+            try:
+                draw(g, path, title=title)
+            except OSError as e:
+                print(f"error: cannot write {path}: {e}", file=sys.stderr)
+                return 2
+            print(f"wrote {path}", file=sys.stderr)
+    if args.centrality:
+        metrics = centrality(g)
+        if args.format == "json":
+            json.dump(metrics, sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            for line in centrality_lines(metrics):
+                print(line)
+    if not (args.svg or args.png or args.centrality):
+        regs = [n for n, d in g.nodes(data=True) if d["kind"] == "basisregistratie"]
+        links = sum(1 for *_, d in g.edges(data=True) if d["kind"] == "maaktGebruikVan")
+        print(f"Stelselplaat: {len(regs)} registries, {links} 'maakt gebruik van' links, "
+              f"{len(g) - len(regs)} facilities, {g.number_of_edges() - links} facility links; "
+              f"use --svg FILE, --png FILE or --centrality")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gdigraph", description="The knowledge graph of the Dutch GDI.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -137,6 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("settings", help="print the settings in force (from GDIGRAPH_* variables)")
     s.set_defaults(func=cmd_settings)
+
+    im = sub.add_parser("impact", help="what depends on a registry or facility (Stelselplaat), with paths")
+    im.add_argument("code", help="a registry or facility code or notation, any case: BRP, brp, digilevering")
+    im.add_argument("--format", choices=["table", "json"], default="table")
+    im.set_defaults(func=cmd_impact)
+
+    st = sub.add_parser("stelsel", help="the Stelselplaat: draw it (--svg, --png) or print --centrality")
+    st.add_argument("--svg", metavar="FILE", help="write the plate as SVG")
+    st.add_argument("--png", metavar="FILE", help="write the plate as PNG")
+    st.add_argument("--title", help="title of the drawing")
+    st.add_argument("--centrality", action="store_true", help="print in/out degree, betweenness and impact per registry")
+    st.add_argument("--format", choices=["table", "json"], default="table", help="format of --centrality")
+    st.set_defaults(func=cmd_stelsel)
     return p
 
 
