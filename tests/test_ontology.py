@@ -11,6 +11,7 @@ line 976); the Berichtenbox figures in the full example are illustrative test va
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -890,8 +891,6 @@ def test_code_with_two_labels_in_one_language_is_rejected(shapes, ontology):
 
 def test_breakdown_total_is_labelled_as_in_the_breakdown_code_list(ontology):
     """data/codelists/breakdowns.csv generates labels for the same URI: they must not clash."""
-    import csv
-
     path = ROOT / "data" / "codelists" / "breakdowns.csv"
     row = next(r for r in csv.DictReader(path.open(encoding="utf-8")) if r["code"] == "totaal")
     totaal = URIRef(f"{BASE}/def/gdi/uitsplitsing/totaal")
@@ -1095,7 +1094,7 @@ def test_source_line_needs_number_and_document(shapes, ontology):
 
 def test_facility_labels_one_per_language(shapes, ontology):
     def change(g):
-        g.add((BRP, SKOS.prefLabel, Literal("BRP"  , lang="nl")))
+        g.add((BRP, SKOS.prefLabel, Literal("BRP", lang="nl")))
 
     assert _violations_after(shapes, ontology, change) == {(BRP, SKOS.prefLabel)}
 
