@@ -111,7 +111,8 @@ def agree(a: Figure, b: Figure) -> bool:
         return a.value is None and b.value is None
     if a.value == b.value:
         return True
-    tol = max(precision(a.row["raw"], a.value), precision(b.row["raw"], b.value)) / 2
+    # a printed figure may be rounded or cut off to its last digit: one unit of the coarser print
+    tol = max(precision(a.row["raw"], a.value), precision(b.row["raw"], b.value))
     if a.approximate or b.approximate:
         tol = max(tol, abs(max(a.value, b.value, key=abs)) * Decimal("0.05"))
     return abs(a.value - b.value) <= tol
