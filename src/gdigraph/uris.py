@@ -30,6 +30,7 @@ TYPES = (
     "koppeling",
 )
 
+_EXTERNAL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._~-]*(/[a-z0-9][a-z0-9._~-]*)*$")
 
 
@@ -164,3 +165,28 @@ class GraphUris(Uris):
 
     def dataset(self, code: str) -> URIRef:
         return self.id("dataset", code)
+
+    def id_namespace(self, type_: str) -> Namespace:
+        """``{base}/id/{type}/``, for prefix bindings (mint URIs with the methods above)."""
+        if type_ not in TYPES:
+            raise UriError(f"unknown URI type {type_!r}")
+        return Namespace(f"{self.base}/id/{type_}/")
+
+    def scheme_namespace(self, name: str) -> Namespace:
+        """The namespace of the concepts of a code list: ``{base}/def/gdi/{list}/``."""
+        return Namespace(f"{self.scheme(name)}/")
+
+    def fragment(self, resource: URIRef, name: str) -> URIRef:
+        """A hash URI inside one of our /id/ resources, for a node that only exists as part of it
+        (the period of a role, a quote backing a fact): ``{resource}#{name}``."""
+        parts = self.split(str(resource))
+        if parts is None or parts[0] != "id":
+            raise UriError(f"not an /id/ URI of this graph: {resource!r}")
+        return URIRef(f"{resource}#{check_code(name)}")
+
+    def external(self, url: str) -> URIRef:
+        """Someone else's http(s) URI, from the data (the URL of a public source), checked to be a
+        usable IRI; never used to mint URIs of our own."""
+        if not isinstance(url, str) or not _EXTERNAL.match(url) or url.startswith(self.base + "/"):
+            raise UriError(f"not an external http(s) IRI: {url!r}")
+        return URIRef(url)
