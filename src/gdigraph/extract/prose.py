@@ -77,7 +77,7 @@ HEADS = (
     "overheden", "bedrijven", "gebruikers", "certificaten", "machtigingen", "pseudoniemen", "zaken",
     "lidstaten", "koppelingen", "netwerken", "bronnen", "leveringen", "aansluitingen", "middelen",
     "providers", "leveranciers", "downloads", "ondernemers", "bronhouders", "bestandslevering",
-    "meldingen",
+    "meldingen", "burgers",
 )
 # 'N keer <participle>': the participle names the indicator
 KEER_VERBS = {
@@ -102,7 +102,7 @@ _UP = re.compile(r"\b(?:gestegen|steeg|stijgt|stijging|toegenomen|toename|neemt\
 _DOWN = re.compile(r"\b(?:gedaald|daalde|daalt|daling|afgenomen|afname|neemt\s+af|nam\s+af|terugval|"
                    r"minder\s+dan\s+(?:in|vorig)|lager|gezakt)\b", re.IGNORECASE)
 _AANTAL = re.compile(r"\baantal\s+", re.IGNORECASE)
-_GEBRUIK = re.compile(r"\bhet\s+gebruik\s+van\b", re.IGNORECASE)
+_GEBRUIK = re.compile(r"\b(\w*gebruik)\s+van\b", re.IGNORECASE)
 _CONNECTORS = {"van", "via", "aan", "op", "bij", "in", "over"}
 _ARTICLES = {"de", "het", "een"}
 # PDF text splits words; close the ones that matter for reading the sentence
@@ -307,6 +307,8 @@ def _not_a_figure(s: str, figs: list[_Figure], k: int) -> bool:
         return True
     if re.match(r"^\s*nr\.", after):
         return True
+    if re.search(r"\b(?:waarvan|waaronder|daarvan|daaronder)\s+$", before, re.IGNORECASE):
+        return True  # a part of the figure before it
     if _UNITS_AFTER.match(after):
         return True
     if re.match(r"^\s+of\s+(?:meer|minder|hoger|lager)\b", after, re.IGNORECASE):
@@ -334,7 +336,9 @@ _WORD = re.compile(r"[\w’'.\-/]+|[^\w\s]")
 
 def _head_after(s: str, pos: int) -> tuple[str, str] | None:
     """('aangesloten organisaties', 'organisaties') when a counted noun follows ``pos``."""
-    words = [w for w in _WORD.findall(s[pos:pos + 90])][:5]
+    words = [w for w in _WORD.findall(s[pos:pos + 90]) if w not in "‘’“”\"'"][:6]
+    if len(words) > 1 and words[0].lower() == "van" and words[1].lower() in ("dergelijke", "deze", "zulke"):
+        words = words[2:]  # '953 van dergelijke koppelingen'
     phrase: list[str] = []
     for i, w in enumerate(words):
         w = w.rstrip(".") or w
@@ -362,6 +366,10 @@ def _head_after(s: str, pos: int) -> tuple[str, str] | None:
 def _aantal_phrase(s: str, m: re.Match) -> str:
     words: list[str] = []
     for w in _WORD.findall(s[m.end():m.end() + 80]):
+        if w in "‘’“”\"'":
+            continue
+        stop = w.endswith(".") and len(w) > 1
+        w = w.rstrip(".") or w
         lw = w.lower()
         if not re.match(r"^[\w’'\-/]+$", w) or lw in _STOP and words and lw not in ("op",) \
                 or lw in ("met", "is", "van", "via", "aan", "dat", "in", "naar") or re.match(r"\d", w):
@@ -372,24 +380,35 @@ def _aantal_phrase(s: str, m: re.Match) -> str:
             if "niveau" not in nxt[len(words) + 1:len(words) + 2]:
                 break
         words.append(w)
-        if len(words) >= 5:
+        if len(words) >= 5 or stop:
             break
     return " ".join(words)
 
 
 # --- facility --------------------------------------------------------------------------------------
 
-def _subject_mentions(s: str, fx: FacilityIndex) -> list[Mention]:
+def _subject_mentions(s: str, fx: FacilityIndex) -> tuple[list[Mention], list[Mention]]:
+    """(mentions that can be the subject, generic mentions such as 'een Berichtenbox')."""
     out = []
+    generic: list[Mention] = []
     for m in fx.mentions(s):
         before = s[:m.start].rstrip()
         lw = before.split()[-1].lower() if before.split() else ""
-        if lw in ("een", "zonder"):
-            continue  # 'met een Berichtenbox' is a generic one; 'zonder Digimelding' is not it
+        if lw == "zonder":
+            continue  # 'zonder Digimelding' is not it
+        if lw == "een":
+            generic.append(m)  # 'met een Berichtenbox': any one; the subject only if nothing else is named
+            continue
         if lw == "voor" and len(before.split()) > 1:
             continue  # 'machtigingen voor Mijn Overheid' qualifies the noun ('Voor DigiD ...' does not)
+        if lw in ("aantal", "aangesloten"):
+            continue  # 'het aantal aangesloten basisregistraties': what is counted, not who counts
         out.append(m)
-    return out
+    for m in re.finditer(r"[\w\-]+", s):
+        code = HEAD_FACILITY.get(m.group(0).lower())
+        if code and code in fx:
+            out.append(Mention(code, m.start(), m.end(), m.group(0)))
+    return sorted(out, key=lambda m: m.start), generic
 
 
 def _specific(ms: list[Mention], fx: FacilityIndex) -> str:
@@ -403,15 +422,37 @@ def _specific(ms: list[Mention], fx: FacilityIndex) -> str:
 
 def _coordinated(s: str, ms: list[Mention]) -> bool:
     """'WOZ (...) en BGT': the last two facilities are named together."""
-    distinct = []
+    distinct: list[Mention] = []
+    ms = [m for m in ms if s[:m.start].count("(") <= s[:m.start].count(")")]  # not an apposition in brackets
     for m in ms:
         if not distinct or distinct[-1].code != m.code:
             distinct.append(m)
     if len(distinct) < 2:
         return False
     a, b = distinct[-2], distinct[-1]
-    gap = re.sub(r"\([^)]*\)", "", s[a.end:b.start])
+    gap = re.sub(r"\([^)\d]*\)", "", s[a.end:b.start])
     return re.fullmatch(r"\s*(?:,|en|of)\s*(?:de|het)?\s*", gap) is not None
+
+
+def _pairs(s: str, live: list[_Figure]) -> list[tuple[_Figure, _Figure]]:
+    """The figures of 'van A (in 2014) naar B (in 2017)'."""
+    out = []
+    for f, g in zip(live, live[1:]):
+        gap = s[f.end:g.start]
+        if f.measure == g.measure == "level" and f.unit == g.unit and re.search(r"\bvan\s+$", s[:f.start]) \
+                and re.search(r"\bnaar\b", gap) and ";" not in gap:
+            out.append((f, g))
+    return out
+
+
+def _in_list_brackets(s: str, m: Mention, mentions: list[Mention]) -> bool:
+    """'De aangesloten registraties (BAG, HR, WOZ en ...)': a name in a bracketed list of several."""
+    open_ = s.rfind("(", 0, m.start)
+    if open_ < 0 or s.rfind(")", 0, m.start) > open_:
+        return False
+    close = s.find(")", m.end)
+    close = len(s) if close < 0 else close
+    return len({x.code for x in mentions if open_ < x.start < close}) >= 2
 
 
 def _facility_for(s: str, f: _Figure, nxt: int, mentions: list[Mention], fx: FacilityIndex,
@@ -425,10 +466,11 @@ def _facility_for(s: str, f: _Figure, nxt: int, mentions: list[Mention], fx: Fac
         if ";" in gap or len(gap) > 70 or re.search(r"\bbetr(?:o|e)ff?en\b|\bbetreft\b", gap):
             break
         words = [w for w in re.findall(r"[\w’']+", gap.lower()) if w not in _ARTICLES]
-        if words and words[-1] in _CONNECTORS:
+        if words and (words[-1] == "van" or words[-1] in _CONNECTORS
+                      and not any(b.end <= f.start for b in mentions)):
             return m.code, False
         break
-    before = [m for m in mentions if m.end <= f.start]
+    before = [m for m in mentions if m.end <= f.start and not _in_list_brackets(s, m, mentions)]
     if before:
         if _coordinated(s, before):
             return "", True
@@ -509,18 +551,21 @@ class _Pass:
         self.period: tuple[int, int] | None = None
         self.observations: list[Observation] = []
         self.problems: list[Problem] = []
+        self.prev_text = ""
 
     def paragraph(self, t: _Text) -> None:
         running = ""
         prev_rows: list[_Figure] = []
         prev_obs: list[Observation] = []
+        self.prev_text = ""
         for st in _sentences(t):
             s = st.text
             figs, years = _find_figures(s)
             self._note_period(s, years)
             figs = [f for k, f in enumerate(figs) if not _not_a_figure(s, figs, k)]
-            mentions = _subject_mentions(s, self.fx)
-            rows = self._sentence(s, figs, years, mentions, running, prev_rows)
+            mentions, generic = _subject_mentions(s, self.fx)
+            rows = self._sentence(s, figs, years, mentions, running or (generic[0].code if generic else ""),
+                                  prev_rows)
             obs = [self._observation(st, s, f) for f in rows]
             self.observations += obs
             low = s.lower()
@@ -532,17 +577,18 @@ class _Pass:
                         if o.year == latest and o.measure == "level":
                             o.flags.add("method_change")
             for f in figs:
-                if f not in rows and mentions:
+                if f not in rows and (mentions or generic):
                     self.problems.append(Problem(
                         self.name, st.line_at(f.num_start), "info", "unplaced_prose_figure",
                         f"a figure ({f.raw}) in a sentence naming a facility, not attributed to an indicator",
                         _note(s)))
+            self.prev_text = s
             if rows:
                 running = rows[-1].facility
                 prev_rows = rows
                 prev_obs = obs
-            elif mentions:
-                running = _specific(mentions, self.fx)
+            elif mentions or generic:
+                running = (mentions or generic)[0].code  # the subject comes first: 'De Stelselcatalogus bevat ... basisregistraties'
 
     def _note_period(self, s: str, years: list) -> None:
         m = _PERIOD.search(s)
@@ -624,7 +670,7 @@ class _Pass:
                 if not (re.search(r"\b(?:is|op|bedraagt)\s+$", s[:f.start]) and _AANTAL.search(s[:f.start])):
                     f.keep = False
                     continue
-            if f.word and re.search(r"\b(?:de|het)\s+$", s[:f.start], re.IGNORECASE):
+            if f.word and not f.scale and re.search(r"\b(?:de|het)\s+$", s[:f.start], re.IGNORECASE):
                 f.keep = False  # 'De vier grootgebruikers'
                 continue
 
@@ -634,7 +680,18 @@ class _Pass:
             if f.measure != "level" or f.indicator:
                 continue
             f.indicator = self._indicator_from_clause(s, f)
-            if not f.indicator:
+        # 'van 27 miljoen in 2014 naar 75 miljoen verstuurde berichten': the pair shares its indicator
+        for a, b in _pairs(s, live):
+            if not a.indicator:
+                a.indicator = b.indicator
+        for i, f in enumerate(live):
+            if f.measure != "level" or f.unit != "count":
+                continue
+            if not f.indicator and i > 0 and live[i - 1].indicator and live[i - 1].measure == "level" \
+                    and re.search(r"\b(?:naar|zijn\s+dit|waren\s+dit|is\s+dit)\b", s[live[i - 1].end:f.start]):
+                f.indicator = live[i - 1].indicator
+        for f in live:
+            if f.measure == "level" and not f.indicator:
                 f.keep = False
         # 3. referents of growth and change figures
         for k, f in enumerate(figs):
@@ -642,8 +699,12 @@ class _Pass:
                 continue
             ref = None
             if k + 1 < n and figs[k + 1].keep and figs[k + 1].measure == "level" and figs[k + 1].unit == "count" \
-                    and re.search(r"\bnaar\b", gap_after(k)) and ";" not in gap_after(k):
+                    and re.search(r"\bnaar\b|te\s+weten", gap_after(k)) and ";" not in gap_after(k):
                 ref = figs[k + 1]
+            elif k + 2 < n and figs[k + 1].keep and figs[k + 2].keep and figs[k + 2].measure == "level" \
+                    and re.search(r"\bvan\s+$", gap_after(k)) and re.search(r"\bnaar\b", gap_after(k + 1)) \
+                    and ";" not in gap_after(k):
+                ref = figs[k + 2]  # 'een toename van 25% ..., van 112 miljoen naar 143 miljoen'
             aantal_between = False
             if ref is None and k > 0 and figs[k - 1].keep and figs[k - 1].measure == "level":
                 between = s[figs[k - 1].end:f.start]
@@ -683,6 +744,8 @@ class _Pass:
                                                      f"figure {f.raw} names several facilities together", _note(s)))
                     continue
                 f.facility = code
+        for a, b in _pairs(s, [f for f in figs if f.keep]):
+            a.facility = b.facility  # one subject: 'van 27 miljoen in 2014 naar 75 miljoen ... aan de Berichtenbox'
         self._years(s, figs, years)
         for f in figs:
             if f.keep and f.referent is not None:
@@ -709,8 +772,15 @@ class _Pass:
             ph = _aantal_phrase(s, after[0])
             if ph:
                 return ph
-        if _GEBRUIK.search(s[:f.start]):
-            return "gebruik"
+        if re.match(r"^\s+(?:keer|maal)\b", s[f.end:]):
+            # 'Dat gebeurde bijna 117.000 keer': the verb of this or the sentence before says what
+            for text in (s, self.prev_text):
+                for w in re.findall(r"\w+", text):
+                    if w.lower() in KEER_VERBS:
+                        return KEER_VERBS[w.lower()]
+        g = _GEBRUIK.search(s[:f.start])
+        if g:
+            return g.group(1).lower()
         if not growth:
             # the target of a change ('te weten ruim 68 miljoen', 'naar 403') or a figure in brackets after
             # a name ('Basisregistratie Personen (bijna 45.000)'): the sentence's counted noun
@@ -730,7 +800,7 @@ class _Pass:
             if m.group("year2"):
                 exprs.append((m.start(), m.end(), y))
                 continue
-            if _COMPARATIVE_BEFORE.search(s[:m.start()]):
+            if _COMPARATIVE_BEFORE.search(s[:m.start()]) and not re.match(r"\s+toen\b", s[m.end():]):
                 continue
             exprs.append((m.start(), m.end(), y))
         # each named year goes to the nearest figure of its clause
@@ -746,32 +816,27 @@ class _Pass:
                     best = (d, i)
             if best is not None:
                 assigned.setdefault(best[1], []).append((best[0], y))
-        distinct = {y for _, _, y in exprs}
-        default = distinct.pop() if len(distinct) == 1 else None
         for i, f in enumerate(live):
             if i in assigned:
                 f.year = min(assigned[i])[1]
-        # 'van A naar B'
-        for i, f in enumerate(live):
-            if f.year is not None or i + 1 >= len(live):
-                continue
-            g = live[i + 1]
-            if not re.search(r"\bvan\s+$", s[:f.start]) or not re.search(r"\bnaar\s+(?:\S+\s+)?$", s[f.end:g.start + 1]) \
-                    and not re.search(r"\bnaar\s+$", s[f.end:g.start]):
-                continue
-            if f.measure != "level" or g.measure != "level" or f.unit != g.unit:
-                continue
-            in_period = _PERIOD_WORDS.search(s) or _PERIOD.search(s)
-            end_year = g.year or (self.period[1] if in_period and self.period else None) or default or self.ref_year
-            if g.year is None:
-                g.year = end_year
-            if in_period and self.period:
-                f.year = self.period[0]
-            else:
-                f.year = end_year - 1
+        # 'van A naar B': A is the first year of the period the sentence speaks of, else the year before B
+        in_period = bool(_PERIOD_WORDS.search(s) or _PERIOD.search(s)) and self.period is not None
+        for a, b in _pairs(s, live):
+            if b.year is None and in_period:
+                b.year = self.period[1]
+            if a.year is None:
+                a.year = self.period[0] if in_period else (b.year or self.ref_year) - 1
+        # a growth figure and the figure it belongs to share a year named next to either
+        for f in live:
+            r = f.referent
+            if r is not None and r.keep:
+                if r.year is None and f.year is not None:
+                    r.year = f.year
+                elif f.year is None:
+                    f.year = r.year
         for f in live:
             if f.year is None:
-                f.year = default or self.ref_year
+                f.year = self.ref_year
 
     def _observation(self, st: _Text, s: str, f: _Figure) -> Observation:
         fac = self.fx.get(f.facility)
