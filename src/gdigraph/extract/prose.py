@@ -39,6 +39,7 @@ The rules, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -121,8 +122,10 @@ _PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
 _PERIOD_WORDS = re.compile(r"\b(?:dezelfde\s+periode|de\s+periode|afgelopen\s+(?:\w+\s+)?jaar|afgelopen\s+jaren)\b",
                            re.IGNORECASE)
 _LAST_YEARS = re.compile(r"\bafgelopen\s+(\w+)\s+jaar\b", re.IGNORECASE)
-_SUMMARY_HEADING = re.compile(r"^\s*(?:\d{1,2}\.?\s+)?(?:hoofdlijn(?:en)?|samenvatting|managementsamenvatting)\b",
-                              re.IGNORECASE)
+_SUMMARY_HEADING = re.compile(r"^\s*(?:\d{1,2}\.?\s+)?(?:Hoofdlijn(?:en)?|Samenvatting|Managementsamenvatting)\b"
+                              r"[^.]*$")
+# a numbered chapter title printed as a plain line ('3 Hoofdlijn van de monitor GDI 2018')
+_CHAPTER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z][^.;:!?%]{0,80}$")
 _BIJLAGE = re.compile(r"^\s*bijlage\b", re.IGNORECASE)
 
 
@@ -230,6 +233,7 @@ class _Figure:
     keep: bool = True
     referent: "_Figure | None" = None
     head: str = ""  # the counted noun printed after the number
+    ambiguous: bool = False  # the sentence names several facilities together as its subject
 
 
 @dataclass
@@ -270,14 +274,15 @@ def _find_figures(s: str) -> tuple[list[_Figure], list[tuple[int, int, int, bool
             flags.add("approx")
         if lit:
             value = parse_literal(lit)
-            if value is None:
+            if value is None or re.search(r"\.\d{4,}", lit):
+                value = None  # '680.0000': a group of four digits is no number as printed
                 flags.add("suspect")
         else:
             value = Decimal(_NUMBER_WORDS[word.lower()])
         sc = scale.group(1).lower().rstrip(".") if scale else ""
         if value is not None:
             if sc:
-                value = value * SCALES[sc if sc != "mlrd" else "mlrd"]
+                value = value * SCALES[sc]
             if sign == "-":
                 value = -value
             value = _normal(value)
@@ -336,7 +341,8 @@ _WORD = re.compile(r"[\w’'.\-/]+|[^\w\s]")
 
 def _head_after(s: str, pos: int) -> tuple[str, str] | None:
     """('aangesloten organisaties', 'organisaties') when a counted noun follows ``pos``."""
-    words = [w for w in _WORD.findall(s[pos:pos + 90]) if w not in "‘’“”\"'"][:6]
+    words = [w.strip("‘’“”\"'") for w in _WORD.findall(s[pos:pos + 90])]
+    words = [w for w in words if w][:6]
     if len(words) > 1 and words[0].lower() == "van" and words[1].lower() in ("dergelijke", "deze", "zulke"):
         words = words[2:]  # '953 van dergelijke koppelingen'
     phrase: list[str] = []
@@ -364,24 +370,38 @@ def _head_after(s: str, pos: int) -> tuple[str, str] | None:
 
 
 def _aantal_phrase(s: str, m: re.Match) -> str:
+    """The counted thing of 'het aantal X': up to and including its noun ('aangesloten
+    overheidsorganisaties', 'accounts op niveau Basis'); 'aantal keren dat ... werd ingelogd' ->
+    'keren ingelogd'."""
+    toks = [w.strip("‘’“”\"'") for w in _WORD.findall(s[m.end():m.end() + 120])]
+    toks = [w for w in toks if w]
+    if toks and toks[0].lower() in ("keren", "keer"):
+        for w in toks[1:9]:
+            if w.lower().rstrip(".") in KEER_VERBS:
+                return KEER_VERBS[w.lower().rstrip(".")]
+        if len(toks) > 1 and re.fullmatch(r"[a-z]+", toks[1]) and toks[1] not in _STOP:
+            return "keren " + toks[1]  # 'het aantal keren inloggen'
+        return ""
     words: list[str] = []
-    for w in _WORD.findall(s[m.end():m.end() + 80]):
-        if w in "‘’“”\"'":
-            continue
+    for i, w in enumerate(toks):
         stop = w.endswith(".") and len(w) > 1
         w = w.rstrip(".") or w
         lw = w.lower()
-        if not re.match(r"^[\w’'\-/]+$", w) or lw in _STOP and words and lw not in ("op",) \
-                or lw in ("met", "is", "van", "via", "aan", "dat", "in", "naar") or re.match(r"\d", w):
+        if not re.match(r"^[\w’'\-/]+$", w) or re.match(r"\d", w) or lw in _NUMBER_WORDS \
+                or lw in _STOP and words or lw in ("met", "is", "van", "via", "aan", "dat", "in", "naar"):
             break
-        if lw == "op" and words:
-            # 'aantal accounts op niveau Basis' reads on; 'aantal ... op eHerkenning' does not
-            nxt = s[m.end():].split()
-            if "niveau" not in nxt[len(words) + 1:len(words) + 2]:
-                break
         words.append(w)
+        if any(lw.endswith(h) for h in HEADS):
+            rest = [t.rstrip(".") for t in toks[i + 1:i + 4]]
+            if not stop and len(rest) == 3 and rest[0].lower() == "op" and rest[1].lower() == "niveau":
+                words += rest  # 'accounts op niveau Basis'
+            break
         if len(words) >= 5 or stop:
             break
+    while words and words[-1].lower() in _STOP:
+        words.pop()
+    if words and not any(w.lower().endswith(HEADS) for w in words) and len(words) > 2:
+        return ""  # no counted noun: not a phrase to trust
     return " ".join(words)
 
 
@@ -396,8 +416,8 @@ def _subject_mentions(s: str, fx: FacilityIndex) -> tuple[list[Mention], list[Me
         lw = before.split()[-1].lower() if before.split() else ""
         if lw == "zonder":
             continue  # 'zonder Digimelding' is not it
-        if lw == "een":
-            generic.append(m)  # 'met een Berichtenbox': any one; the subject only if nothing else is named
+        if lw == "een" or re.match(r"-\s?[a-z]", s[m.end:m.end + 3]):
+            generic.append(m)  # 'met een Berichtenbox', 'eIDAS-betrouwbaarheidsniveau': not the subject itself  # 'met een Berichtenbox': any one; the subject only if nothing else is named
             continue
         if lw == "voor" and len(before.split()) > 1:
             continue  # 'machtigingen voor Mijn Overheid' qualifies the noun ('Voor DigiD ...' does not)
@@ -508,7 +528,7 @@ def _paragraphs(lines: list[str], region: list[int], fx: FacilityIndex) -> list[
             in_note = True
             blanks = 99
             continue
-        if info.kind != "text":
+        if info.kind != "text" or _CHAPTER.match(info.text) and len(info.text.split()) <= 9:
             blanks = 99
             in_note = False
             continue
@@ -562,6 +582,7 @@ class _Pass:
             s = st.text
             figs, years = _find_figures(s)
             self._note_period(s, years)
+            all_figs = figs
             figs = [f for k, f in enumerate(figs) if not _not_a_figure(s, figs, k)]
             mentions, generic = _subject_mentions(s, self.fx)
             rows = self._sentence(s, figs, years, mentions, running or (generic[0].code if generic else ""),
@@ -576,8 +597,19 @@ class _Pass:
                     for o in target:
                         if o.year == latest and o.measure == "level":
                             o.flags.add("method_change")
-            for f in figs:
-                if f not in rows and (mentions or generic):
+            for f in all_figs:
+                if "suspect" in f.flags:
+                    self.problems.append(Problem(
+                        self.name, st.line_at(f.num_start), "warning", "suspect_number",
+                        f"{f.raw!r} in prose is not a well-formed number" + ("" if f in rows else " (not a figure row)"),
+                        _note(s)))
+                if f in rows or not (mentions or generic):
+                    continue
+                if f.ambiguous:
+                    self.problems.append(Problem(
+                        self.name, st.line_at(f.num_start), "info", "ambiguous_prose_figure",
+                        f"a figure ({f.raw}) of several facilities named together", _note(s)))
+                elif f in figs:
                     self.problems.append(Problem(
                         self.name, st.line_at(f.num_start), "info", "unplaced_prose_figure",
                         f"a figure ({f.raw}) in a sentence naming a facility, not attributed to an indicator",
@@ -694,6 +726,7 @@ class _Pass:
             if f.measure == "level" and not f.indicator:
                 f.keep = False
         # 3. referents of growth and change figures
+        clones: list[tuple[_Figure, _Figure]] = []
         for k, f in enumerate(figs):
             if not f.keep or f.measure != "change":
                 continue
@@ -717,12 +750,22 @@ class _Pass:
                 if lv:
                     ref = lv[-1]
             f.referent = ref
+            if ref is not None and k > 0 and ref is figs[k - 1]:
+                # 'Zowel de zeven miljoen accounts als de 44 miljoen keer ... is gegroeid met 15%': both grew
+                z = re.search(r"\bzowel\b", s[:f.start], re.IGNORECASE)
+                if z and re.search(r"\bals\b", s[z.end():f.start]):
+                    others = [g for g in figs[:k - 1] if g.keep and g.start > z.end()]
+                    if others and all(g.measure == "level" for g in others):
+                        clones += [(f, dataclasses.replace(f, referent=g, flags=set(f.flags))) for g in others]
             if ref is None:
                 ind = self._indicator_from_clause(s, f, growth=True)
                 if not ind:
                     f.keep = False
                     continue
                 f.indicator = ind
+        for f, c in clones:
+            figs.insert(figs.index(f), c)
+        n = len(figs)
         live = [f for f in figs if f.keep]
         # 4. facility and year
         for k, f in enumerate(figs):
@@ -739,9 +782,7 @@ class _Pass:
                     code = "basisregistraties"  # reports made directly to (or summed over) the registries
                 if ambiguous or not code:
                     f.keep = False
-                    if ambiguous:
-                        self.problems.append(Problem(self.name, 0, "info", "ambiguous_prose_figure",
-                                                     f"figure {f.raw} names several facilities together", _note(s)))
+                    f.ambiguous = ambiguous
                     continue
                 f.facility = code
         for a, b in _pairs(s, [f for f in figs if f.keep]):
@@ -765,9 +806,14 @@ class _Pass:
             ph = _aantal_phrase(s, before[-1])
             if ph:
                 return ph
+            # 'zijn twee nieuwe netwerken aangesloten, waarmee het aantal op acht uitkomt': the noun counted
+            for w in reversed(_WORD.findall(s[:before[-1].start()])):
+                if w.lower().endswith(HEADS):
+                    return w
         clause_end = s.find(";", f.end)
         clause_end = len(s) if clause_end < 0 else clause_end
-        after = [m for m in _AANTAL.finditer(s, f.end, clause_end)]
+        after = [m for m in _AANTAL.finditer(s, f.end, clause_end)
+                 if re.search(r"\b(?:in|van)\s+het\s+(?:totaal\s+)?$", s[:m.start()])]
         if after and growth:
             ph = _aantal_phrase(s, after[0])
             if ph:
