@@ -236,17 +236,9 @@ class _Figure:
     ambiguous: bool = False  # the sentence names several facilities together as its subject
 
 
-@dataclass
-class _Sentence:
-    t: _Text
-    figures: list[_Figure] = field(default_factory=list)
-    years: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (start, end, year, comparative)
-    mentions: list[Mention] = field(default_factory=list)
-
-
-def _find_figures(s: str) -> tuple[list[_Figure], list[tuple[int, int, int, bool]]]:
+def _find_figures(s: str) -> list[_Figure]:
+    """Every number of the sentence ``s`` read as a figure, years left out."""
     figs: list[_Figure] = []
-    years: list[tuple[int, int, int, bool]] = []
     masked = _mask_dates(s)
     for m in _CORE.finditer(masked):
         lit, word = m.group(1), m.group(2)
@@ -254,8 +246,7 @@ def _find_figures(s: str) -> tuple[list[_Figure], list[tuple[int, int, int, bool
         after = s[b:]
         before = s[:a]
         if lit and _YEAR.match(lit) and not _PCT_AFTER.match(after) and not _SCALE_AFTER.match(after):
-            years.append((a, b, int(lit), False))
-            continue
+            continue  # a year
         pct = _PCT_AFTER.match(after)
         scale = None if pct else _SCALE_AFTER.match(after)
         end = b + (pct.end() if pct else scale.end() if scale else 0)
@@ -291,7 +282,7 @@ def _find_figures(s: str) -> tuple[list[_Figure], list[tuple[int, int, int, bool
             raw = raw[0] + raw[2:]
         figs.append(_Figure(start, a, end, raw, value, "percent" if pct else "count", flags, sign,
                             word=bool(word), scale=sc))
-    return figs, years
+    return figs
 
 
 def _mask_dates(s: str) -> str:
@@ -580,12 +571,12 @@ class _Pass:
         self.prev_text = ""
         for st in _sentences(t):
             s = st.text
-            figs, years = _find_figures(s)
-            self._note_period(s, years)
+            figs = _find_figures(s)
+            self._note_period(s)
             all_figs = figs
             figs = [f for k, f in enumerate(figs) if not _not_a_figure(s, figs, k)]
             mentions, generic = _subject_mentions(s, self.fx)
-            rows = self._sentence(s, figs, years, mentions, running or (generic[0].code if generic else ""),
+            rows = self._sentence(s, figs, mentions, running or (generic[0].code if generic else ""),
                                   prev_rows)
             obs = [self._observation(st, s, f) for f in rows]
             self.observations += obs
@@ -622,7 +613,7 @@ class _Pass:
             elif mentions or generic:
                 running = (mentions or generic)[0].code  # the subject comes first: 'De Stelselcatalogus bevat ... basisregistraties'
 
-    def _note_period(self, s: str, years: list) -> None:
+    def _note_period(self, s: str) -> None:
         m = _PERIOD.search(s)
         if m:
             self.period = (int(m.group(1)), int(m.group(2)))
@@ -638,7 +629,7 @@ class _Pass:
             self.period = (int(vn.group(1)), int(vn.group(2)))
 
     # -- one sentence --
-    def _sentence(self, s: str, figs: list[_Figure], years: list, mentions: list[Mention], running: str,
+    def _sentence(self, s: str, figs: list[_Figure], mentions: list[Mention], running: str,
                   prev_rows: list[_Figure]) -> list[_Figure]:
         n = len(figs)
         bounds = [0] + [f.end for f in figs]
@@ -722,6 +713,12 @@ class _Pass:
             if not f.indicator and i > 0 and live[i - 1].indicator and live[i - 1].measure == "level" \
                     and re.search(r"\b(?:naar|zijn\s+dit|waren\s+dit|is\s+dit)\b", s[live[i - 1].end:f.start]):
                 f.indicator = live[i - 1].indicator
+            elif not f.indicator and i == 0 and prev_rows \
+                    and re.search(r"\b(?:zijn|waren|is|was)\s+(?:dit|dat)\s+(?:er\s+)?(?:\w+\s+)?$", s[:f.start]):
+                # 'In 2022 waren dat er 15 miljoen': the figure of the sentence before, another year
+                lv = [g for g in prev_rows if g.measure == "level" and g.indicator]
+                if lv:
+                    f.indicator = lv[-1].indicator
         for f in live:
             if f.measure == "level" and not f.indicator:
                 f.keep = False
@@ -787,7 +784,7 @@ class _Pass:
                 f.facility = code
         for a, b in _pairs(s, [f for f in figs if f.keep]):
             a.facility = b.facility  # one subject: 'van 27 miljoen in 2014 naar 75 miljoen ... aan de Berichtenbox'
-        self._years(s, figs, years)
+        self._years(s, figs)
         for f in figs:
             if f.keep and f.referent is not None:
                 r = f.referent
@@ -838,7 +835,7 @@ class _Pass:
                         return w
         return ""
 
-    def _years(self, s: str, figs: list[_Figure], years: list) -> None:
+    def _years(self, s: str, figs: list[_Figure]) -> None:
         live = [f for f in figs if f.keep]
         exprs: list[tuple[int, int, int]] = []  # (start, end, year)
         for m in _YEAR_EXPR.finditer(s):
@@ -871,7 +868,8 @@ class _Pass:
             if b.year is None and in_period:
                 b.year = self.period[1]
             if a.year is None:
-                a.year = self.period[0] if in_period else (b.year or self.ref_year) - 1
+                end_year = b.year or self.ref_year
+                a.year = self.period[0] if in_period else (end_year - 1 if end_year else None)
         # a growth figure and the figure it belongs to share a year named next to either
         for f in live:
             r = f.referent
