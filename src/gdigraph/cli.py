@@ -108,6 +108,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_extract_all(argparse.Namespace(out=None))
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    from .queries import QueryError, find_query, list_queries, run_query
+
+    if args.list or not args.name:
+        for q in list_queries():
+            print(f"{q.name}: {q.title}")
+        return 0
+    try:
+        q = find_query(args.name)
+        result = run_query(q.text)
+    except QueryError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    out = {"table": result.as_table, "csv": result.as_csv, "json": result.as_json}[args.format]()
+    sys.stdout.write(out)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for k, v in get_settings().as_dict().items():
         print(f"{k} = {v}")
@@ -188,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="the main job: run the whole pipeline on the bundled sources")
     r.set_defaults(func=cmd_run)
+
+    q = sub.add_parser("query", help="run a named query (queries/*.rq) or a .rq file against the graph")
+    q.add_argument("name", nargs="?", help="a query name (see --list) or a path to a .rq file")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--list", action="store_true", help="list the named queries")
+    q.set_defaults(func=cmd_query)
 
     s = sub.add_parser("settings", help="print the settings in force (from GDIGRAPH_* variables)")
     s.set_defaults(func=cmd_settings)

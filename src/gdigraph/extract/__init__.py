@@ -10,6 +10,7 @@ from ..settings import get_settings
 from ..sources.manifest import Edition, Manifest, infer_edition, load_manifest
 from ..sources.reader import Document, read_document
 from .document import TablePass
+from .prose import extract_prose
 from ..records import COLUMNS, Observation, Problem
 
 __all__ = ["COLUMNS", "Extraction", "Observation", "Problem", "extract_document", "extract_path"]
@@ -47,7 +48,8 @@ def extract_document(doc: Document, facilities: FacilityIndex | None = None,
     tp.scan()
     tp.resolve()
     obs = tp.emit()
-    return Extraction(doc, edition, obs, problems + tp.problems)
+    prose_obs, prose_problems = extract_prose(doc.name, doc.lines, fx, edition, tp.table_lines)
+    return Extraction(doc, edition, obs + prose_obs, problems + tp.problems + prose_problems)
 
 
 def extract_path(path: str | Path, facilities: FacilityIndex | None = None,

@@ -46,15 +46,22 @@ class Table:
     matrix: bool = False
     row_caption: str = ""
     labels: dict[str, int] = field(default_factory=dict)  # row label -> its first line
+    note_lines: set[int] = field(default_factory=set)
 
     @property
     def id(self) -> str:
         return str(self.header.line)
 
     def lines(self) -> set[int]:
-        """Every line the table occupies: header, captions, body, notes."""
+        """The lines the table's header, captions, rows and notes are printed on (not prose that
+        happens to stand between its rows and its notes)."""
         first = self.header.line - len(self.captions)
-        return set(range(first, max(self.end, self.header.line) + 1))
+        out = set(range(first, self.header.line + 1)) | self.note_lines
+        for row in self.rows:
+            out |= {t.line for t in row.label_tokens}
+            out |= {f.line for c in row.cells for f in c.figures if f.line} | {c.text_line for c in row.cells if c.text_line}
+            out |= {t.line for t in row.extra}
+        return out
 
 
 @dataclass
@@ -143,6 +150,8 @@ class TablePass:
             elif kind == "note":
                 last_note = []
                 self.note_lines[lineno] = info.text
+                if table is not None:
+                    table.note_lines.add(lineno)
                 for mark, text in [(info.note_mark, info.note_text)] + info.more_notes:
                     scopes = [section.notes, self.doc_notes] + ([table.notes] if table is not None else [])
                     for d in scopes:

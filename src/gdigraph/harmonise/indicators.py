@@ -21,6 +21,8 @@ from ..settings import get_settings
 
 CHANGE_SUFFIX = " (verandering t.o.v. vorig jaar)"
 CHANGE_CODE = ".verandering"
+# how the extractor marks a printed change: a table's %-column, a growth figure in prose
+CHANGE_SUFFIXES = (CHANGE_SUFFIX, " (groei)")
 NEAR_MATCH = 0.92
 
 
@@ -100,9 +102,11 @@ def harmonise(observations: list[Observation], codelist: CodeList | None = None)
         if o.indicator_code:
             continue
         label = o.indicator
-        change = label.endswith(CHANGE_SUFFIX)
-        if change:
-            label = label[: -len(CHANGE_SUFFIX)]
+        change = o.measure == "change"
+        for suffix in CHANGE_SUFFIXES:
+            if label.endswith(suffix):
+                label = label[: -len(suffix)]
+                break
         code, how = cl.lookup(o.facility_code, label)
         if code:
             o.indicator_code = code + (CHANGE_CODE if change else "")
