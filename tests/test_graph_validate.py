@@ -518,6 +518,27 @@ def test_missing_figure_kept_out_of_the_cube_and_would_break_ic14_inside(ontolog
     assert [(v.ic, v.focus) for v in check_cube(g)] == [("IC-14", [str(missing)])]
 
 
+def test_graph_builder_output_passes_every_constraint(ontology):
+    """The Data Cube builder's graphs for the figures of tests/test_graph_cube.py (two editions, a
+    figure printed twice, a missing cell, a revision, prose, the harmonised series), with the code
+    lists and the ontology, are a well-formed cube."""
+    from gdigraph.graph.cube import build_cube
+    from gdigraph.graph.reference import build_codelists
+    from gdigraph.harmonise.breakdowns import load_breakdowns
+    from gdigraph.harmonise.indicators import load_codelist
+    from gdigraph.uris import GraphUris
+    from tests.test_graph_cube import EDITIONS, ROWS
+
+    uris = GraphUris()
+    result = build_cube(ROWS, EDITIONS, uris, load_codelist(), load_breakdowns(), lambda lines: Graph())
+    g = build_codelists(uris=uris) + ontology
+    for part in result.graphs.values():
+        g += part
+    assert (None, RDF.type, GDI.OntbrekendeWaarneming) in g and (None, QB.slice, None) in g
+    violations = check_cube(g)
+    assert violations == [], cube_report(violations)
+
+
 # --------------------------------------------------------------------------------------------
 # the report
 # --------------------------------------------------------------------------------------------
@@ -660,6 +681,29 @@ def test_shacl_broken_figure_names_each_defect():
     assert found == {(OBS, str(GDI.waarde)), (OBS, str(GDI.eenheid)), (LINE, str(PROV.wasQuotedFrom))}
     assert all(message for _, _, message in result.results)
     assert "Conforms: False" in result.report_text
+
+
+def test_rdfs_inference_would_hide_a_missing_concept_type():
+    """Why check_shacl runs without inference: a registry that the builder forgot to type
+    skos:Concept is rejected by the shapes and by IC-19, but RDFS inference derives the type from
+    gdi:Basisregistratie rdfs:subClassOf gdi:Voorziening rdfs:subClassOf skos:Concept."""
+    brp = URIRef("https://gdigraph.nl/id/basisregistratie/brp")
+    g = load("gdi-observation.ttl")
+    g.remove((brp, RDF.type, SKOS.Concept))
+    assert (brp, str(RDF.type)) in {(URIRef(f), p) for f, p, _ in check_shacl(g).results}
+    assert check_shacl(g, inference="rdfs").conforms
+    ontology = Graph().parse(ONTOLOGY, format="turtle")
+    assert [v.ic for v in check_cube(g + ontology)] == ["IC-19"]
+
+
+def test_shacl_reads_files(tmp_path):
+    nq = tmp_path / "figure.nq"
+    ds = Dataset()
+    for t in load("gdi-observation-broken.ttl"):
+        ds.graph(URIRef("https://gdigraph.nl/graph/editie/2024")).add(t)
+    ds.serialize(nq, format="nquads")
+    assert {(f, p) for f, p, _ in check_shacl(nq).results} == \
+        {(f, p) for f, p, _ in check_shacl(load("gdi-observation-broken.ttl")).results}
 
 
 def test_shacl_reads_datasets_and_leaves_the_data_alone():
