@@ -33,16 +33,27 @@ Reformulations (``fast=True``, the default; ``fast=False`` runs the spec text as
   their derived types, compared by value). Two observations the spec calls duplicates must agree on
   all of those, so only pairs within a bucket can be duplicates (observations that lack some
   dimension are paired across buckets on the dimensions both have). The candidate pairs are then
-  checked by the spec query itself, restricted with ``VALUES (?obs1 ?obs2)``. The result is the
-  spec's, computed in time linear in the data plus the number of candidates; a property test
-  compares both on random small cubes.
+  checked by the spec query itself, restricted with ``VALUES (?obs1 ?obs2)`` (blank-node pairs,
+  which VALUES cannot hold, one at a time through Oxigraph's variable substitution). The result
+  is the spec's, computed in time linear in the data plus the number of candidates; a property
+  test compares both on random small cubes full of traps (value-equal literals of different
+  lexical forms or types, incomparable literals, several values per dimension, missing
+  dimensions, observations in two data sets, blank nodes). A data set none of whose dimensions
+  can be keyed would fall back to all pairs.
 * IC-20 and IC-21 evaluate a property path closure (``qb:hierarchyRoot/<p>*``) inside
   ``FILTER NOT EXISTS`` once per observation. The fast path evaluates the same pattern once per
   distinct (code list, value) pair: ``SELECT ?list ?v { { SELECT DISTINCT ?list ?v { <the spec's
   pattern without the filter> } } FILTER NOT EXISTS { <the spec's filter> } }``, which is
   equivalent because the filter only reads ``?list`` and ``?v``; the observations are then found by
   joining back. As the spec does, each template is instantiated once per parent-child property of
-  any hierarchical code list.
+  any hierarchical code list, and the instantiated query checks every hierarchical code list, not
+  only the ones using that property (so a cube with two hierarchies over different properties
+  would be reported by the spec's text; that semantics is kept, gdigraph has no hierarchies).
+
+One repair (both modes): IC-17's ``HAVING (?count != ?numMeasures)`` refers to the alias of a
+SELECT expression, which SPARQL 1.1 binds only after HAVING, so on a conforming engine such as
+Oxigraph the spec's query can never be true. It runs with the aggregate written out,
+``HAVING (COUNT(?obs2) != ?numMeasures)`` (``REPAIRS``; tested).
 
 SHACL (``check_shacl``)
 -----------------------
@@ -240,8 +251,8 @@ def ic_text(name: str) -> str:
 # IC-17 tests ``HAVING (?count != ?numMeasures)`` where ?count is the alias of ``(COUNT(?obs2) AS
 # ?count)`` in the same SELECT. In SPARQL 1.1 (section 18.2.4.1) HAVING is evaluated before the
 # SELECT expressions are bound, so ?count is unbound there, the HAVING is an error and the spec's
-# query never finds anything on a conforming engine such as Oxigraph (Jena ARQ, which the spec's
-# authors used, binds the alias first). The aggregate is therefore written out in the HAVING; the
+# query never finds anything on a conforming engine such as Oxigraph (some engines bind the alias
+# first). The aggregate is therefore written out in the HAVING; the
 # intended meaning is unchanged and the shipped file keeps the spec's text.
 REPAIRS = {
     "ic-17.rq": (("HAVING (?count != ?numMeasures)", "HAVING (COUNT(?obs2) != ?numMeasures)"),),
