@@ -186,6 +186,43 @@ def cmd_stelsel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trends(args: argparse.Namespace) -> int:
+    """A facility's trend table in the terminal (or CSV/JSON), or --write the trend files."""
+    from .publish.trends import SeriesError, load_labels, load_series, resolve_facility, write_trends
+    from .publish.writer import TrendsError
+
+    settings = get_settings()
+    if args.write is not None:
+        try:
+            paths = write_trends(settings, Path(args.write) if args.write else None)
+        except (TrendsError, SeriesError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote {len(paths)} files to {paths[-1].parent}")
+        return 0
+    if not args.code:
+        print("error: give a facility code (gdigraph trends digid) or --write [DIR]", file=sys.stderr)
+        return 2
+    series_path = settings.build_dir / "series.csv"
+    if not series_path.exists():
+        print(f"error: {series_path} not found: run `gdigraph build` first", file=sys.stderr)
+        return 2
+    try:
+        series = load_series(series_path)
+    except SeriesError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    codelist, breakdowns, facilities = load_labels(settings)
+    code = resolve_facility(args.code, facilities)
+    if code is None or code not in set(series["facility_code"]):
+        known = ", ".join(sorted(set(series["facility_code"])))
+        print(f"error: no series for facility {args.code!r}; facilities with series: {known}", file=sys.stderr)
+        return 2
+    from .publish.terminal import print_trends
+
+    return print_trends(series, code, args.format, args.width, codelist, breakdowns, facilities, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gdigraph", description="The knowledge graph of the Dutch GDI.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -228,6 +265,15 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--centrality", action="store_true", help="print in/out degree, betweenness and impact per registry")
     st.add_argument("--format", choices=["table", "json"], default="table", help="format of --centrality")
     st.set_defaults(func=cmd_stelsel)
+
+    tr = sub.add_parser("trends", help="a facility's trend table (years as columns, change, growth, caveats), "
+                                       "or --write the trend files (CSV+CSVW, XLSX, charts) to build/trends")
+    tr.add_argument("code", nargs="?", help="a facility code or name, any case: digid, DigiD, eherkenning")
+    tr.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    tr.add_argument("--width", type=int, help="line width of the table (default: the terminal's)")
+    tr.add_argument("--write", nargs="?", const="", metavar="DIR",
+                    help="write every trend file into DIR (default: build/trends)")
+    tr.set_defaults(func=cmd_trends)
     return p
 
 
