@@ -126,6 +126,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    """Upload the named graphs of the published release to a Graph Store Protocol endpoint."""
+    from .publish.push import PushError, push
+
+    settings = get_settings()
+    graph_dir = Path(args.graph_dir) if args.graph_dir else settings.current_dir / "graph"
+    if not args.graph_dir and not graph_dir.exists():
+        graph_dir = settings.build_dir / "graph"
+    try:
+        result = push(graph_dir, args.store, retries=args.retries,
+                      log=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    except PushError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for k, v in get_settings().as_dict().items():
         print(f"{k} = {v}")
@@ -249,6 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
     q.add_argument("--list", action="store_true", help="list the named queries")
     q.set_defaults(func=cmd_query)
+
+    pu = sub.add_parser("push", help="upload the named graphs to a triple store (SPARQL 1.1 Graph Store Protocol)")
+    pu.add_argument("--store", required=True, metavar="URL",
+                    help="the Graph Store Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph)")
+    pu.add_argument("--graph-dir", metavar="DIR", help="the graphs to push (default: build/current/graph)")
+    pu.add_argument("--retries", type=int, default=3, help="retries of a graph after a transient failure")
+    pu.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    pu.set_defaults(func=cmd_push)
 
     s = sub.add_parser("settings", help="print the settings in force (from GDIGRAPH_* variables)")
     s.set_defaults(func=cmd_settings)
