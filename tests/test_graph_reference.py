@@ -496,7 +496,7 @@ def test_source_line_resources(small):
     cited = set(g.subjects(RDF.type, GDI.Bronregel))
     assert cited == {uris.source_line("test-2023", n) for n in (2, 3, 4, 5, 6)}
     assert source_line_resources(set(), settings, uris).__len__() == 0
-    with pytest.raises(ReferenceDataError, match="not in data/sources/editions.csv"):
+    with pytest.raises(ReferenceDataError, match="not in data/sources"):
         source_line_resources({("other.txt", 1)}, settings, uris)
     with pytest.raises(ReferenceDataError, match="line 99"):
         source_line_resources({("doc.txt", 99)}, settings, uris)

@@ -283,9 +283,17 @@ class _Lines:
 
     def edition(self, file: str, where: str = ""):
         ed = self.manifest.get(file)
-        if ed is None:
-            raise ReferenceDataError(f"{where or file}: {file!r} is not in data/sources/editions.csv")
-        return ed
+        if ed is not None:
+            return ed
+        path = self.settings.sources_dir / file
+        if not path.exists():
+            raise ReferenceDataError(f"{where or file}: {file!r} is not in data/sources")
+        # a report not (yet) in the manifest: its edition as the ingest read it from its own text
+        from ..sources.manifest import infer_edition
+
+        if file not in self._docs:
+            self._docs[file] = read_document(path)
+        return infer_edition(file, self._docs[file].lines)[0]
 
     def text(self, file: str, line: int, where: str = "") -> str:
         if file not in self._docs:
