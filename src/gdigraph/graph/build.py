@@ -136,12 +136,9 @@ def write_graph_files(graphs: dict[str, Graph], uris: GraphUris, out: Path) -> d
     for g in graphs.values():
         union += g
     _bind(union)
-    ds = to_dataset(graphs, uris)
-    _bind(ds)
-    (out / "gdigraph.trig").write_text(ds.serialize(format="trig"), encoding="utf-8")
+    (out / "gdigraph.trig").write_text(trig(graphs, uris), encoding="utf-8")
     (out / "gdigraph.ttl").write_text(union.serialize(format="turtle"), encoding="utf-8")
-    (out / "gdigraph.jsonld").write_text(union.serialize(format="json-ld", indent=1, sort_keys=True),
-                                         encoding="utf-8")
+    (out / "gdigraph.jsonld").write_text(canonical_jsonld(union.serialize(format="json-ld")), encoding="utf-8")
     manifest = {
         "graphs": {name: {"uri": str(uris.graph(name)), "triples": n} for name, n in counts.items()},
         "files": {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -149,6 +146,50 @@ def write_graph_files(graphs: dict[str, Graph], uris: GraphUris, out: Path) -> d
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return counts
+
+
+def trig(graphs: dict[str, Graph], uris: GraphUris) -> str:
+    """TriG of the named graphs, byte-stable: one prefix block, then each graph (in name order) as
+    rdflib's (sorted) Turtle."""
+    prefixes: list[str] = []
+    blocks: list[str] = []
+    for name in sorted(graphs):
+        g = Graph()
+        for t in graphs[name]:
+            g.add(t)
+        _bind(g)
+        text = g.serialize(format="turtle")
+        body = []
+        for line in text.splitlines():
+            if line.startswith("@prefix"):
+                if line not in prefixes:
+                    prefixes.append(line)
+            else:
+                body.append(line)
+        inner = "\n".join(("    " + b) if b.strip() else "" for b in body).strip("\n")
+        blocks.append(f"{uris.graph(name).n3()} {{\n{inner}\n}}\n")
+    return "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
+
+
+def canonical_jsonld(text: str) -> str:
+    """JSON-LD with nodes sorted by @id and every value list sorted: the same graph, the same bytes."""
+    data = json.loads(text)
+
+    def key(x) -> str:
+        return json.dumps(x, sort_keys=True, ensure_ascii=False)
+
+    def norm(x):
+        if isinstance(x, dict):
+            return {k: norm(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return sorted((norm(v) for v in x), key=key)
+        return x
+
+    if isinstance(data, dict) and "@graph" in data:
+        data["@graph"] = sorted((norm(n) for n in data["@graph"]), key=lambda n: (str(n.get("@id", "")), key(n)))
+    else:
+        data = norm(data)
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _bind(g) -> None:

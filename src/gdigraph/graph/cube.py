@@ -191,7 +191,7 @@ def build_cube(rows: list[dict], editions: list[dict], uris: GraphUris, codelist
     for gkey in [k for k in cells if k[0] == "prose"]:
         tkey = ("table",) + gkey[1:]
         if tkey in cells and cells[tkey].has_value:
-            cells[tkey].others.append(cells[gkey].primary)
+            cells[tkey].others.extend([cells[gkey].primary] + cells[gkey].others)
             del cells[gkey]
     # 2. revisions: a figure compared with the same cell in the nearest earlier edition that gives it
     by_cell: dict[tuple, list[Cell]] = defaultdict(list)
