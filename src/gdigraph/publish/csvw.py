@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -235,7 +236,7 @@ def expand_template(template: str, variables: dict[str, object]) -> str:
             if v is None or v == [] or v == "":
                 continue
             items = v if isinstance(v, list) else [v]
-            parts.append(",".join(_encode(str(x), op in "+#") for x in items))
+            parts.append(",".join(_encode(str(x), op in ("+", "#")) for x in items))
         if not parts:
             return ""
         return ("#" if op == "#" else "") + ",".join(parts)
@@ -263,6 +264,24 @@ def _columns(meta: dict) -> list[dict]:
         merged.update(col)
         out.append(merged)
     return out
+
+
+def _check_keywords(node, path: str, errors: list[str]) -> None:
+    """JSON-LD keyword values rdflib lets through: ``@id``, ``@type``, ``@language`` strings and
+    ``@value`` a scalar."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _check_keywords(item, f"{path}[{i}]", errors)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("@id", "@type", "@language") and not isinstance(value, str):
+            errors.append(f"JSON-LD: {path}.{key} must be a string, not {value!r}")
+        elif key == "@value" and isinstance(value, (dict, list)):
+            errors.append(f"JSON-LD: {path}.@value must be a string, number or boolean")
+        elif key != "@context":
+            _check_keywords(value, f"{path}.{key}", errors)
 
 
 def _check_keys(node, path: str, errors: list[str]) -> None:
@@ -299,11 +318,18 @@ def _json_ld_errors(meta: dict, base: str) -> list[str]:
         return [f"@context must be {CSVW_CONTEXT!r} or [{CSVW_CONTEXT!r}, {{@language/@base}}], not {ctx!r}"]
     errors: list[str] = []
     _check_keys({k: v for k, v in meta.items() if k != "@context"}, "$", errors)
+    _check_keywords(meta, "$", errors)
+    schema = meta.get("tableSchema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("columns"), list) or \
+            not all(isinstance(c, dict) for c in schema["columns"]):
+        return errors + ["tableSchema must be an object with a list of column objects"]
     doc = dict(meta)
     doc["@context"] = {**CONTEXT_TERMS, **extra}
     g = Graph()
     try:
-        g.parse(data=json.dumps(doc), format="json-ld", base=base)
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about its own ConjunctiveGraph use
+            warnings.simplefilter("ignore", DeprecationWarning)
+            g.parse(data=json.dumps(doc), format="json-ld", base=base)
     except Exception as e:  # rdflib raises many kinds of errors on bad JSON-LD
         return errors + [f"not valid JSON-LD: {type(e).__name__}: {e}"]
     C = lambda t: URIRef(CSVW + t)  # noqa: E731
@@ -331,6 +357,8 @@ def validate_csvw(metadata_path) -> list[str]:
     if not isinstance(meta, dict):
         return [f"{metadata_path.name}: the metadata must be a JSON object"]
     errors = _json_ld_errors(meta, metadata_path.resolve().as_uri())
+    if any(e.startswith("tableSchema must be") for e in errors):
+        return errors
     url = meta.get("url")
     if not isinstance(url, str) or not url:
         return errors + ["the table has no url"]

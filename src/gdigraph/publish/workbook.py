@@ -35,7 +35,13 @@ LONG = (("facility", "Voorziening", 22), ("indicator", "Indicator", 40), ("break
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry the same date (openpyxl writes entries by name)."""
+    """A zip whose entries all carry the same date: openpyxl writes parts by name (``writestr``) and
+    the worksheets from temporary files (``write``, which would take the file's time)."""
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as f:
+            data = f.read()
+        self.writestr(arcname or str(filename), data, compress_type, compresslevel)
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
