@@ -336,10 +336,14 @@ def test_long_table_rdf_is_the_graphs_harmonised_series(real_build, trends_dir):
     assert {_norm(t) for t in g.triples((None, waarde, None))} == \
         {_norm(t) for t in series_graph.triples((None, waarde, None))}
     assert len(set(g.subjects(ns.RDF.type, URIRef(QB + "Observation")))) == len(cube.series)
+    long = pd.read_csv(trends_dir / "observations.csv", dtype=str, keep_default_na=False)
+    assert set(long["Herkomst (table: tabel, prose: lopende tekst)"]) <= {"table", "prose"}
 
 
 def test_index_lists_every_file_with_title_and_checksum(trends_dir):
     index = json.loads((trends_dir / "index.json").read_text(encoding="utf-8"))
+    assert index["series_sha256"] == hashlib.sha256((trends_dir.parent / "series.csv").read_bytes()).hexdigest()
+    assert index["source"] == str(GraphUris().series_dataset())
     on_disk = sorted(str(p.relative_to(trends_dir)) for p in trends_dir.rglob("*") if p.is_file())
     listed = [f["path"] for f in index["files"]]
     assert listed == sorted(listed) and sorted(listed + ["index.json"]) == on_disk

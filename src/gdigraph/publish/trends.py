@@ -49,7 +49,7 @@ TAIL_COLUMNS = ("first_year", "last_year", "yoy_pct", "yoy_pp", "printed_change"
                 "method_change", "approx", "missing_years", "flags")
 LONG_COLUMNS = ("observation_uri", "facility_code", "facility", "indicator_code", "indicator", "breakdown",
                 "breakdown_label", "year", "value", "value_exact", "unit", "revised", "flags", "edition", "editions",
-                "source", "line", "series_uri", "indicator_uri", "facility_uri", "unit_uri")
+                "origin", "source", "line", "series_uri", "indicator_uri", "facility_uri", "unit_uri")
 
 
 class SeriesError(ValueError):

@@ -30,6 +30,7 @@ TAIL = (("first_year", "Eerste jaar", 8), ("last_year", "Laatste jaar", 8),
 LONG = (("facility", "Voorziening", 22), ("indicator", "Indicator", 40), ("breakdown_label", "Uitsplitsing", 18),
         ("year", "Jaar", 6), ("value", "Waarde", 14), ("unit", "Eenheid", 8), ("revised", "Herzien", 8),
         ("flags", "Vlaggen", 16), ("edition", "Editie", 14), ("editions", "Edities en waarden", 24),
+        ("origin", "Herkomst", 8),
         ("source", "Bronbestand", 24), ("line", "Bronregel", 8), ("indicator_code", "Indicatorcode", 30),
         ("breakdown", "Uitsplitsing (code)", 16), ("observation_uri", "Waarneming-URI", 40))
 

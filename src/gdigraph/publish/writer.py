@@ -123,6 +123,7 @@ def long_columns(uris: GraphUris) -> list[Column]:
         Column("flags", "Vlaggen", separator=";", suppress=True),
         Column("edition", "Editie (laatste)", suppress=True),
         Column("editions", "Edities en waarden", separator=";", suppress=True),
+        Column("origin", "Herkomst (table: tabel, prose: lopende tekst)", suppress=True),
         Column("source", "Bronbestand", suppress=True),
         Column("line", "Bronregel", "integer", suppress=True),
         Column("series_uri", "Reeks-URI", "anyURI", about_url="{+series_uri}", property_url="qb:observation",
@@ -237,6 +238,7 @@ def write_all(series: pd.DataFrame, settings: Settings, out_dir: Path) -> list[s
     index = {"title": "Trendtabellen en grafieken van de GDI-monitors",
              "description": "Geharmoniseerde reeksen per voorziening: CSV met CSVW-metadata, Excel, SVG en PNG.",
              "source": str(uris.series_dataset()),
+             "series_sha256": hashlib.sha256((settings.build_dir / "series.csv").read_bytes()).hexdigest(),
              "files": entries}
     (out_dir / "index.json").write_bytes((json.dumps(index, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return [e["path"] for e in entries] + ["index.json"]
