@@ -241,6 +241,48 @@ def cmd_trends(args: argparse.Namespace) -> int:
     return print_trends(series, code, args.format, args.width, codelist, breakdowns, facilities, settings)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The linked-data front (pages, /id/ redirects, /def, /sparql, dumps, VoID, catalog) with uvicorn;
+    Ctrl-C stops it and the query engine's worker processes."""
+    import uvicorn
+
+    from .serve.app import create_app
+
+    settings = get_settings()
+    if args.sparql_endpoint is not None:
+        settings = settings.with_(sparql_endpoint=args.sparql_endpoint)
+    store = Path(args.store) if args.store else settings.store_dir
+    if not settings.sparql_endpoint and not store.is_dir():
+        print(f"error: no Oxigraph store at {store}: run `gdigraph build` first "
+              "(or give --store DIR or --sparql-endpoint URL)", file=sys.stderr)
+        return 2
+    app = create_app(settings, store)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    graph = settings.sparql_endpoint or store
+    print(f"gdigraph: http://{host}:{args.port}/ (SPARQL: http://{host}:{args.port}/sparql; the graph: {graph}); "
+          "Ctrl-C stops", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the linked-data site as plain files (--static DIR)."""
+    from .publish.static import StaticError, export_static
+
+    settings = get_settings()
+    if not args.static:
+        print("error: say where: gdigraph publish --static DIR", file=sys.stderr)
+        return 2
+    try:
+        result = export_static(settings, Path(args.static), store_path=args.store, sparql_url=args.sparql_url,
+                               root=args.root or "")
+    except (StaticError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gdigraph", description="The knowledge graph of the Dutch GDI.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -300,6 +342,22 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--write", nargs="?", const="", metavar="DIR",
                     help="write every trend file into DIR (default: build/trends)")
     tr.set_defaults(func=cmd_trends)
+
+    sv = sub.add_parser("serve", help="serve the linked-data pages, /sparql, /def and the dumps over HTTP")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--store", metavar="DIR", help="the Oxigraph store (default: the published or last build's)")
+    sv.add_argument("--sparql-endpoint", metavar="URL",
+                    help="read the graph from this SPARQL 1.1 endpoint instead of the store")
+    sv.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    sv.set_defaults(func=cmd_serve)
+
+    pb = sub.add_parser("publish", help="publish the linked-data site as static files (--static DIR)")
+    pb.add_argument("--static", metavar="DIR", help="write the site (pages, RDF, dumps, VoID, catalog) into DIR")
+    pb.add_argument("--store", metavar="DIR", help="the Oxigraph store (default: the published or last build's)")
+    pb.add_argument("--sparql-url", metavar="URL", help="a public SPARQL endpoint for the pages to link to")
+    pb.add_argument("--root", metavar="PATH", help="the path the site is served under (default: /)")
+    pb.set_defaults(func=cmd_publish)
     return p
 
 
