@@ -6,9 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test extract clean bench
+.PHONY: install browser run test extract clean bench
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# Debian's Chromium for the browser tests (Playwright drives it; `playwright install` is never run);
+# without root the browser tests skip and say why
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "chromium is not installed and this is not root: the browser tests will be skipped"; fi; }
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
