@@ -116,7 +116,8 @@ def real_build(tmp_path_factory):
     settings = get_settings().with_(build_dir=build)
     extract_all(settings.sources_dir, build)
     cube = build_cube(read_csv(build / "observations.csv"), read_csv(build / "editions.csv"), GraphUris(settings),
-                      load_codelist(settings.codelists_dir), load_breakdowns(settings.codelists_dir), lambda line: Graph())
+                      load_codelist(settings.codelists_dir), load_breakdowns(settings.codelists_dir),
+                      lambda line: Graph())
     write_series(cube, build / "series.csv")
     return settings, cube
 
@@ -313,7 +314,8 @@ def test_facility_csv_is_linked_data(trends_dir):
     assert (series, uris.term("voorziening"), uris.facility("digid")) in g
     assert (series, uris.term("uitsplitsing"), uris.concept("uitsplitsing", "totaal")) in g
     # computed columns keep the CSVW default property <table-url>#<name>
-    assert (series, URIRef("https://gdigraph.nl/trends/digid.csv#last_year"), Literal("2023", datatype=ns.XSD.gYear)) in g
+    last_year = URIRef("https://gdigraph.nl/trends/digid.csv#last_year")
+    assert (series, last_year, Literal("2023", datatype=ns.XSD.gYear)) in g
     eh = csvw_to_rdf(trends_dir / "eherkenning.csv-metadata.json")
     assert (uris.series_observation("eherkenning.aangesloten-dienstverleners", 2014), waarde,
             Literal("126", datatype=ns.XSD.decimal)) in eh

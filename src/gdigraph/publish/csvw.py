@@ -342,8 +342,9 @@ def _json_ld_errors(meta: dict, base: str) -> list[str]:
 
     head = g.value(schemas[0], C("column"))
     n = len(list(Collection(g, head))) if head is not None else 0
-    if n != len((meta.get("tableSchema") or {}).get("columns") or []):
-        errors.append(f"JSON-LD: the csvw:column list has {n} members, the metadata {len(meta['tableSchema']['columns'])}")
+    expected = len(schema["columns"])
+    if n != expected:
+        errors.append(f"JSON-LD: the csvw:column list has {n} members, the metadata {expected}")
     return errors
 
 

@@ -66,20 +66,19 @@ def _series_observation_suffix(uris: GraphUris, year: int) -> str:
 
 
 def facility_columns(years: list[str], uris: GraphUris, facility_code: str) -> list[Column]:
-    gdi = str(uris.DEF)
     breakdown_url = str(uris.scheme_namespace("uitsplitsing")) + "{breakdown}"
     cols = [
-        Column("indicator_code", "Indicatorcode", property_url=gdi + "indicator", value_url="{+indicator_uri}",
+        Column("indicator_code", "Indicatorcode", property_url=uris.term("indicator"), value_url="{+indicator_uri}",
                required=True),
         Column("indicator", "Indicator", suppress=True),
-        Column("breakdown", "Uitsplitsing (code)", property_url=gdi + "uitsplitsing", value_url=breakdown_url,
+        Column("breakdown", "Uitsplitsing (code)", property_url=uris.term("uitsplitsing"), value_url=breakdown_url,
                required=True),
         Column("breakdown_label", "Uitsplitsing", suppress=True),
         Column("unit", "Eenheid", suppress=True),
     ]
     for y in years:
         cols.append(Column(y, y, "decimal", about_url="{+series_uri}" + _series_observation_suffix(uris, int(y)),
-                           property_url=gdi + "waarde"))
+                           property_url=uris.term("waarde")))
     cols += [
         Column("first_year", "Eerste jaar", "gYear", required=True),
         Column("last_year", "Laatste jaar", "gYear", required=True),
@@ -94,32 +93,31 @@ def facility_columns(years: list[str], uris: GraphUris, facility_code: str) -> l
         Column("flags", "Vlaggen", separator=";"),
         Column("indicator_uri", "Indicator-URI", "anyURI", suppress=True, required=True),
         Column("series_uri", "Reeks-URI", "anyURI", suppress=True, required=True),
-        Column("reeks", "", virtual=True, property_url="rdf:type", value_url=gdi + "Reeks"),
+        Column("reeks", "", virtual=True, property_url="rdf:type", value_url=uris.term("Reeks")),
         Column("slice", "", virtual=True, property_url="rdf:type", value_url="http://purl.org/linked-data/cube#Slice"),
-        Column("voorziening", "", virtual=True, property_url=gdi + "voorziening",
+        Column("voorziening", "", virtual=True, property_url=uris.term("voorziening"),
                value_url=str(uris.facility(facility_code))),
     ]
     return cols
 
 
 def long_columns(uris: GraphUris) -> list[Column]:
-    gdi = str(uris.DEF)
     qb = "http://purl.org/linked-data/cube#"
     return [
         Column("observation_uri", "Waarneming-URI", "anyURI", suppress=True, required=True),
-        Column("facility_code", "Voorzieningcode", property_url=gdi + "voorziening", value_url="{+facility_uri}",
+        Column("facility_code", "Voorzieningcode", property_url=uris.term("voorziening"), value_url="{+facility_uri}",
                required=True),
         Column("facility", "Voorziening", suppress=True),
-        Column("indicator_code", "Indicatorcode", property_url=gdi + "indicator", value_url="{+indicator_uri}",
+        Column("indicator_code", "Indicatorcode", property_url=uris.term("indicator"), value_url="{+indicator_uri}",
                required=True),
         Column("indicator", "Indicator", suppress=True),
-        Column("breakdown", "Uitsplitsing (code)", property_url=gdi + "uitsplitsing",
+        Column("breakdown", "Uitsplitsing (code)", property_url=uris.term("uitsplitsing"),
                value_url=str(uris.scheme_namespace("uitsplitsing")) + "{breakdown}", required=True),
         Column("breakdown_label", "Uitsplitsing", suppress=True),
-        Column("year", "Jaar", "gYear", property_url=gdi + "jaar", required=True),
-        Column("value", "Waarde", "decimal", property_url=gdi + "waarde", required=True),
-        Column("unit", "Eenheid", property_url=gdi + "eenheid", value_url="{+unit_uri}", required=True),
-        Column("revised", "Herzien", "boolean", property_url=gdi + "herzien", required=True),
+        Column("year", "Jaar", "gYear", property_url=uris.term("jaar"), required=True),
+        Column("value", "Waarde", "decimal", property_url=uris.term("waarde"), required=True),
+        Column("unit", "Eenheid", property_url=uris.term("eenheid"), value_url="{+unit_uri}", required=True),
+        Column("revised", "Herzien", "boolean", property_url=uris.term("herzien"), required=True),
         Column("flags", "Vlaggen", separator=";", suppress=True),
         Column("edition", "Editie (laatste)", suppress=True),
         Column("editions", "Edities en waarden", separator=";", suppress=True),
@@ -132,7 +130,7 @@ def long_columns(uris: GraphUris) -> list[Column]:
         Column("facility_uri", "Voorziening-URI", "anyURI", suppress=True, required=True),
         Column("unit_uri", "Eenheid-URI", "anyURI", suppress=True, required=True),
         Column("observation", "", virtual=True, property_url="rdf:type", value_url=qb + "Observation"),
-        Column("reekswaarneming", "", virtual=True, property_url="rdf:type", value_url=gdi + "ReeksWaarneming"),
+        Column("reekswaarneming", "", virtual=True, property_url="rdf:type", value_url=uris.term("ReeksWaarneming")),
         Column("dataset", "", virtual=True, property_url="qb:dataSet", value_url=str(uris.series_dataset())),
     ]
 
