@@ -119,6 +119,19 @@ EXTERNAL_LABELS = {
     f"{DCT}isReferencedBy": "genoemd in",
     f"{DCT}isPartOf": "onderdeel van",
     f"{DCT}license": "licentie",
+    f"{DCT}audience": "gericht aan",
+    f"{DCT}issued": "uitgebracht",
+    f"{DCT}modified": "gewijzigd",
+    f"{DCT}date": "datum",
+    f"{DCT}creator": "maker",
+    f"{DCT}bibliographicCitation": "citeren als",
+    "http://xmlns.com/foaf/0.1/page": "webpagina",
+    "http://xmlns.com/foaf/0.1/homepage": "website",
+    f"{PROV}generatedAtTime": "gemaakt op",
+    f"{PROV}invalidatedAtTime": "vervallen op",
+    f"{RDF_NS}subject": "onderwerp (bewering)",
+    f"{RDF_NS}predicate": "eigenschap (bewering)",
+    f"{RDF_NS}object": "waarde (bewering)",
     f"{DCT}created": "gemaakt op",
     f"{PROV}wasAttributedTo": "toegeschreven aan",
     f"{PROV}wasDerivedFrom": "afgeleid van",
@@ -650,7 +663,8 @@ def neighbourhood_svg(center: V, uses: list[tuple[V, str]], used_by: list[tuple[
 
     def box(v: V, x: float, y: float, cls: str, note: str = "") -> str:
         label = v.text if len(v.text) <= 28 else v.text[:27] + "…"
-        t = esc(v.text + (f" ({note})" if note else ""))
+        name = v.title if v.title and not v.title.startswith(("http://", "https://")) else v.text
+        t = esc(name + (f" ({note})" if note else ""))
         inner = (f'<rect class="{cls}" x="{x:.0f}" y="{y:.0f}" width="{bw}" height="{bh}" rx="4"/>'
                  f'<text x="{x + bw / 2:.0f}" y="{y + 19:.0f}" text-anchor="middle">{esc(label)}</text>')
         if v.href:
@@ -746,6 +760,13 @@ async def build_resource(site: Site, uri: str, *, path: str) -> tuple[Page, list
         page.crumbs.append((LISTINGS[type_segment][1], site.linker.page(f"/doc/{type_segment}")))
     elif uri.startswith(site.uris.base + "/def/"):
         page.crumbs.append(("Ontologie", site.linker.page("/def/gdi")))
+    parent = _parent(site, type_segment, uri, g)
+    if parent is not None:
+        if type_segment in ("waarneming", "bronregel"):
+            page.crumbs.append(("Edities", site.linker.page("/doc/editie")))
+        v = site.value(parent, labels)
+        if v.href and not v.external:
+            page.crumbs.append((v.text, v.href))
     description = g.first(uri, f"{DCT}description") or g.first(uri, f"{SKOS_NS}definition")
     if isinstance(description, ox.Literal):
         page.description = description.value[:300]
@@ -761,6 +782,24 @@ async def build_resource(site: Site, uri: str, *, path: str) -> tuple[Page, list
     page.sections = [s for s in page.sections if s is not None and (s.data or s.kind == "text")]
     page.alternates = [(site.linker.alternate(path, o), o.media_type, o.label) for o in (TURTLE, JSONLD, NTRIPLES)]
     return page, triples
+
+
+def _parent(site: Site, type_segment: str | None, uri: str, g: Graph):
+    """The resource a page of a type without a list belongs under (for the breadcrumbs)."""
+    gdi = site.gdi
+    if type_segment == "waarneming":
+        return g.first(uri, f"{gdi}editie")
+    if type_segment == "bronregel":
+        return g.first(uri, f"{PROV}wasQuotedFrom")
+    if type_segment == "koppeling":
+        return g.first(uri, f"{gdi}afnemendeRegistratie")
+    if type_segment == "rol":
+        owners = g.subjects(f"{gdi}rol", uri)
+        return owners[0] if owners else None
+    if type_segment == "reeks" and f"{gdi}ReeksWaarneming" in {t.value for t in g.objects(uri, f"{RDF_NS}type")}:
+        slices = g.subjects(f"{QB}observation", uri)
+        return slices[0] if slices else None
+    return None
 
 
 def _type_segment(site: Site, uri: str) -> str | None:
@@ -897,8 +936,10 @@ SELECT ?o ?ind ?b ?year ?value ?unit ?herzien WHERE {{
 
 
 async def _indicator_table(site: Site, rows: list[dict], labels: Labels, *, caption: str,
-                           ident: str, label_of_row=None) -> tuple[Section | None, Section | None]:
+                           ident: str, label_of_row=None, all_rows: bool = False) -> tuple[Section | None, Section | None]:
     """Rows indicators (and breakdowns), columns years, year-on-year change; a chart per row."""
+    if not all_rows:
+        rows = [r for r in rows if not (_v(r, "ind") or "").endswith(".verandering")]
     if not rows:
         return None, None
     await labels.load(site.source, {_v(r, k) for r in rows for k in ("ind", "b", "unit") if _v(r, k)})
@@ -954,7 +995,9 @@ async def _indicator_table(site: Site, rows: list[dict], labels: Labels, *, capt
     table = Table(caption, ["Indicator"] + [str(y) for y in years], table_rows, id=f"{ident}-tabel",
                   numeric=set(range(1, len(years) + 1)),
                   note="Geharmoniseerde reeksen: één cijfer per jaar, uit de laatste editie die het geeft. "
-                       "Onder elk cijfer de verandering ten opzichte van het jaar ervoor.")
+                       "Onder elk cijfer de verandering ten opzichte van het jaar ervoor (bij percentages in "
+                       "procentpunten, pp). De door de rapporten afgedrukte veranderingen staan op de "
+                       "indicatorpagina's.")
     return (Section(ident, "Cijfers per jaar", "table", table),
             Section(f"{ident}-grafieken", "Grafieken per indicator", "charts", charts))
 
@@ -1078,6 +1121,13 @@ SELECT ?dir ?other ?key WHERE {{
                        key=lambda x: (labels.get(x[0]) or x[0]).lower())
         return [(site.value(ox.NamedNode(o), labels), "; ".join(sorted(ks))) for o, ks in found]
 
+    def short(items):
+        out = []
+        for v, ks in items:
+            code = labels.notation.get(v.title or "")
+            out.append((V(code or v.text, href=v.href, title=v.text), ks) if code else (v, ks))
+        return out
+
     uses, used_by, carried = items("uses"), items("usedby"), items("carried")
     center = V(labels.get(uri) or site.short(uri))
     table_rows = []
@@ -1086,7 +1136,7 @@ SELECT ?dir ?other ?key WHERE {{
             table_rows.append([v, V(what), V(ks or "—")])
     for v, _ in carried:
         table_rows.append([v, V("draagt de gegevens (voorziening)"), None])
-    svg = neighbourhood_svg(center, uses, used_by, [v for v, _ in carried])
+    svg = neighbourhood_svg(center, short(uses), short(used_by), [v for v, _ in short(carried)])
     section = Section("stelselplaat", "Plaats op de Stelselplaat", "html",
                       {"svg": svg, "table": Table(
                           f"Koppelingen van {center.text} met andere basisregistraties en voorzieningen",
@@ -1113,7 +1163,7 @@ async def _indicator_sections(site: Site, uri: str, g: Graph, labels: Labels) ->
     sections = []
     rows = await _series_rows(site, f"gdi:indicator {iri(uri)}")
     table, charts = await _indicator_table(site, rows, labels, caption="Geharmoniseerde reeks per jaar",
-                                           ident="reeks")
+                                           ident="reeks", all_rows=True)
     if table is not None:
         sections += [table, charts]
     # per edition: the figures as printed, revisions visible
@@ -1276,7 +1326,8 @@ SELECT ?o ?ind ?b ?year ?value ?unit ?herzien WHERE {{
   {iri(uri)} qb:observation ?o . ?o gdi:indicator ?ind ; gdi:jaar ?year ; gdi:waarde ?value .
   OPTIONAL {{ ?o gdi:uitsplitsing ?b }} OPTIONAL {{ ?o gdi:eenheid ?unit }} OPTIONAL {{ ?o gdi:herzien ?herzien }}
 }}"""))
-    table, charts = await _indicator_table(site, rows, labels, caption="De reeks per jaar", ident="reeks")
+    table, charts = await _indicator_table(site, rows, labels, caption="De reeks per jaar", ident="reeks",
+                                           all_rows=True)
     return {"sections": [table, charts], "skip": {f"{QB}observation"}}
 
 
