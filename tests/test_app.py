@@ -368,6 +368,102 @@ def test_catalog_lists_trend_tables(settings, tmp_path, build):
     assert f"{BASE}/trends/digid.csv" in urls and f"{BASE}/trends/gone.csv" not in urls
 
 
+def test_the_same_pages_through_a_remote_endpoint(client, settings, build, tmp_path):
+    """GDIGRAPH_SPARQL_ENDPOINT: an Oxigraph server on the same store stands for any SPARQL 1.1 endpoint
+    (whose default graph is the union of the named graphs)."""
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    from gdigraph.serve.engine import oxigraph_binary
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str(build / "store"),
+                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        endpoint = f"http://127.0.0.1:{port}/query"
+        for _ in range(200):
+            try:
+                httpx.post(endpoint, data={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        remote = settings.with_(sparql_endpoint=endpoint)
+        with TestClient(create_app(remote, tmp_path / "no-store-needed")) as other:
+            for path in (DIGID + ".ttl", OBS + ".jsonld", "/def/gdi/vlag.nt"):
+                assert other.get(path).content == client.get(path).content, path
+            text = other.get(DIGID).text
+            assert 'id="cijfers-tabel"' in text and "525.900.000" in text
+            assert other.get("/doc/voorziening/digi").status_code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.slow
+def test_cli_serve_prints_the_url_and_ctrl_c_stops_everything(build):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "GDIGRAPH_BUILD_DIR": str(build), "GDIGRAPH_SPARQL_ENDPOINT": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "gdigraph.cli", "serve", "--port", str(port), "--store",
+                             str(build / "store")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        for _ in range(200):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/doc/voorziening/digid", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        workers = [p for p in _children(proc.pid) if "oxigraph" in Path(f"/proc/{p}/cmdline").read_text()]
+        assert len(workers) >= 1
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=30) == 0
+        time.sleep(0.5)
+        assert not [p for p in workers if Path(f"/proc/{p}").exists()
+                    and "oxigraph" in Path(f"/proc/{p}/cmdline").read_text()]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_cli_serve_without_a_store(tmp_path, capsys, monkeypatch):
+    from gdigraph.cli import main
+
+    monkeypatch.setenv("GDIGRAPH_SPARQL_ENDPOINT", "")
+    assert main(["serve", "--store", str(tmp_path / "none")]) == 2
+    assert "gdigraph build" in capsys.readouterr().err
+
+
 # -- the crawler -----------------------------------------------------------------------------------------
 
 def app_getter(client):
