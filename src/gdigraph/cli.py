@@ -104,8 +104,38 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: ingest every bundled report into build/."""
-    return cmd_extract_all(argparse.Namespace(out=None))
+    """The main job: the Prefect flow ``yearly_monitor`` on the bundled sources, in Prefect's local
+    mode (a temporary API server, nothing to install), publishing a new release under build/."""
+    import os
+
+    from .settings import PROJECT_ROOT
+
+    # Prefect reads its settings when first imported: an own home under the project (unless set),
+    # a start-up timeout that covers the first start (it migrates a new SQLite database), no telemetry
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect-home"))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not (PROJECT_ROOT / "flows" / "monitor.py").exists():
+        print(f"error: the flows are not in {PROJECT_ROOT / 'flows'}; run from a clone of gdigraph", file=sys.stderr)
+        return 2
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from flows.monitor import yearly_monitor
+
+    import httpx
+
+    from .publish.push import PushError
+    from .release import ReleaseError
+
+    try:
+        result = yearly_monitor(sources=args.sources or None, publish_to=args.publish_to)
+    except (ReleaseError, PushError, httpx.HTTPError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print()
+    for line in result["report"]:
+        print(line)
+    return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -301,7 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-store", action="store_true", help="write the dumps only, no Oxigraph store")
     b.set_defaults(func=cmd_build)
 
-    r = sub.add_parser("run", help="the main job: run the whole pipeline on the bundled sources")
+    r = sub.add_parser("run", help="the main job: run the whole pipeline (Prefect flow yearly_monitor) on the "
+                                   "bundled sources and publish a new release")
+    r.add_argument("sources", nargs="*", help="reports, folders or URLs to read (default: data/sources)")
+    r.add_argument("--publish-to", metavar="URL", help="also push the graphs to this Graph Store Protocol endpoint")
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("query", help="run a named query (queries/*.rq) or a .rq file against the graph")
