@@ -166,8 +166,8 @@ async def _export(settings: Settings, store: Path, out: Path, sparql_url: str | 
         w.write("stelselplaat.svg", svg)
 
     site = Site(settings, source, uris, linker, sparql=sparql_url, trends=trends_url, search=False,
-                dumps=[d["name"] for d in build.dumps()])
-    if trends_url:
+                dumps=[d["name"] for d in build.dumps()], trend_files=build.trend_files() if trends_url else [])
+    if trends_url and not (out / "trends" / "index.html").exists():
         w.page("/trends", site.render("page.html", page=_trends_page(site, build)))
 
     home = await build_home(site, graphs=build.graphs, stelsel=linker.path("/stelselplaat.svg") if svg else None)

@@ -144,6 +144,17 @@ class BuildInfo:
                         "sha256": files.get(rel, "")})
         return out
 
+    def trend_files(self) -> list[dict]:
+        """Every file entry of ``build/trends/index.json`` whose file exists (as written there)."""
+        index = self.trends_dir / "index.json"
+        try:
+            data = json.loads(index.read_text(encoding="utf-8")) if index.is_file() else {}
+        except ValueError:
+            return []
+        files = data.get("files", []) if isinstance(data, dict) else data if isinstance(data, list) else []
+        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)
+                and ".." not in f["path"].split("/") and (self.trends_dir / f["path"]).is_file()]
+
     def trend_tables(self) -> list[dict]:
         """The entries of ``build/trends/index.json`` (a list, or ``{"tables": [...]}``), normalised to
         ``{"path", "title", "description", "media_type"}``; files listed must exist."""
@@ -511,7 +522,8 @@ def create_app(settings: Settings | None = None, store_path: str | Path | None =
                       if (store.parent / "trends").is_dir() else settings.build_dir / "trends")
     trend_routes, trends_url = trends_mount(settings, build.trends_dir)
     site = Site(settings, source or EngineSource(engine, settings.query_timeout), uris, Linker(uris),
-                sparql="/sparql", trends=trends_url, search=True, dumps=[d["name"] for d in build.dumps()])
+                sparql="/sparql", trends=trends_url, search=True, dumps=[d["name"] for d in build.dumps()],
+                trend_files=build.trend_files() if trends_url else [])
     front = Front(settings, site, build)
 
     @asynccontextmanager

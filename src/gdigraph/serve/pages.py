@@ -422,7 +422,7 @@ class Site:
 
     def __init__(self, settings: Settings, source: Source, uris: Uris, linker: Linker, *,
                  sparql: str | None = "/sparql", trends: str | None = None, search: bool = True,
-                 dumps: list[str] | None = None):
+                 dumps: list[str] | None = None, trend_files: list[dict] | None = None):
         self.settings = settings
         self.source = source
         self.uris = uris
@@ -431,6 +431,7 @@ class Site:
         self.trends = trends  # URL of the trends pages, or None
         self.search = search
         self.dumps = dumps or []
+        self.trend_files = trend_files or []  # the entries of build/trends/index.json (path, kind, facility …)
         self.term_labels: Labels | None = None
         self.gdi = uris.base + GDI_LOCAL
         self.env = _environment()
@@ -672,7 +673,7 @@ def neighbourhood_svg(center: V, uses: list[tuple[V, str]], used_by: list[tuple[
         return f"<g><title>{t}</title>{inner}</g>"
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="neighbourhood" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}-t">',
+           f'width="{width}" height="{height}" role="group" aria-labelledby="{ident}-t">',
            f'<title id="{ident}-t">Stelselplaat rond {esc(center.text)}: gebruikt door '
            f'{esc(", ".join(v.text for v, _ in used_by) or "geen")}; maakt gebruik van '
            f'{esc(", ".join(v.text for v, _ in uses) or "geen")}</title>',
@@ -1089,12 +1090,32 @@ async def _facility_sections(site: Site, uri: str, g: Graph, labels: Labels) -> 
                                 "Voor deze voorziening zijn (nog) geen geharmoniseerde cijfers."))
     else:
         sections += [table, charts]
+        downloads = _trend_downloads(site, uri)
+        if downloads:
+            sections.append(Section("trendtabel", "Trendtabel downloaden", "list", downloads,
+                                    intro="Dezelfde cijfers als tabel, met CSVW-metadata, en alle voorzieningen "
+                                          "in één werkboek."))
     roles = await site.source.select(_q(site, _ROLE_QUERY.format(f=iri(uri), org="?org")))
     for r in roles:
         r["f"] = ox.NamedNode(uri)
     sections.append(await _roles_table(site, roles, labels, of="facility"))
     sections.append(await _recommendations(site, uri, labels))
     return {"sections": sections, "skip": {f"{site.gdi}rol"}}
+
+
+def _trend_downloads(site: Site, uri: str) -> list[V]:
+    if not site.trends or not site.trend_files:
+        return []
+    code = uri.rsplit("/", 1)[-1]
+    out = []
+    for f in site.trend_files:
+        mine = f.get("facility") == code or f["path"] in (f"{code}.csv", f"{code}.csv-metadata.json")
+        if (mine and f.get("kind") in ("table", "metadata", None)) or f.get("kind") == "workbook":
+            what = {"table": "CSV", "metadata": "CSVW-metadata", "workbook": "Excel"}.get(f.get("kind"), "")
+            title = str(f.get("title") or f["path"])
+            out.append(V(title + (f" ({what})" if what and what.lower() not in title.lower() else ""),
+                         href=site.linker.path("/trends/" + f["path"])))
+    return sorted(out, key=lambda v: (not v.text.endswith("(CSV)"), v.text))
 
 
 async def _registry_sections(site: Site, uri: str, g: Graph, labels: Labels) -> dict:
