@@ -146,11 +146,14 @@ def test_labels_point_to_codes_of_the_same_facility(labels, indicators):
 
 
 def test_no_label_mapped_twice(labels):
-    key = labels.assign(label=labels["label"].map(collapse))[["facility", "label"]]
+    # prose phrases ('prose:' rows) and table labels are separate namespaces: the same words may be
+    # mapped once as a table label and once as a prose phrase
+    labels = labels.assign(prose=labels["match_note"].str.startswith("prose:"))
+    key = labels.assign(label=labels["label"].map(collapse))[["facility", "label", "prose"]]
     dup = labels[key.duplicated(keep=False)]
     assert dup.empty, f"(facility, label) mapped twice:\n{dup.to_string()}"
     # the harmoniser looks labels up case-insensitively (normalise_label): such variants must agree
-    norm = labels.assign(key=labels["label"].map(normalise_label)).groupby(["facility", "key"])["code"].nunique()
+    norm = labels.assign(key=labels["label"].map(normalise_label)).groupby(["facility", "key", "prose"])["code"].nunique()
     assert (norm == 1).all(), f"labels equal after normalisation map to different codes:\n{norm[norm > 1]}"
 
 
@@ -172,7 +175,8 @@ def test_every_code_has_a_label(labels, indicators):
 
 def test_harmoniser_loads_the_lists(labels):
     cl = load_codelist(CODELISTS)
-    got = pd.DataFrame([cl.lookup(f, lb) for f, lb in zip(labels["facility"], labels["label"])],
+    got = pd.DataFrame([cl.lookup(f, lb, prose=n.startswith("prose:"))
+                        for f, lb, n in zip(labels["facility"], labels["label"], labels["match_note"])],
                        columns=["code", "how"])
     pdt.assert_series_equal(got["code"], labels["code"], check_names=False)
     assert set(got["how"]) == {"exact"}
@@ -273,6 +277,13 @@ UNMAPPED_PROSE_PHRASES = {
     ("samenwerkende-catalogi", "raadplegingen"):
         "ambiguous: the verwijsindex pages in 001:336 (-50%: 6.047.755 -> 3.172.389) but the API in 002:126 "
         "('ruim 20 miljoen maal geraadpleegd' = raadplegingen-api 20.717.211)",
+    ("basisregistraties", "terugmeldingen"):
+        "ambiguous: 'rechtstreeks' in 000:210 and 001:419 (= terugmeldingen-buiten-digimelding) but all of them "
+        "in 000:207 (110.000 in totaal), 001:420 (100.000) and 002:184 (bijna 117.000, half via Digimelding); "
+        "the prose pass drops 'rechtstreeks'",
+    ("brp", "terugmeldingen"):
+        "no indicator for all BRP terugmeldingen: 002:188 'bijna 45.000' = via Digimelding 44.752 + "
+        "rechtstreeks 0 (2023); the code list has the two parts only",
     ("sbr", "SBR berichten"):
         "a part of sbr.berichten: the SBR messages to the Kamers van Koophandel (ruim 700.000 of 38,4 "
         "miljoen, 001:445), printed in the 2018 edition only; the phrase itself would name all SBR messages",
@@ -283,14 +294,7 @@ UNMAPPED_PROSE_PHRASES = {
 # (buiten Digimelding om) captures the prose phrase 'terugmeldingen' of these facilities; it is right for
 # some sentences and wrong for others (see PROSE_VALUE_EXCEPTIONS): a fix needs the prose pass to keep the
 # qualifier ('rechtstreeks', 'in totaal') or the harmoniser to look prose phrases up among prose labels only.
-PROSE_VIA_TABLE_LABEL = {
-    ("basisregistraties", "terugmeldingen"):
-        "right for 000:210 and 001:419 ('rechtstreeks'); wrong for 000:207 (110.000 in totaal), 001:420 "
-        "(100.000 in totaal) and 002:184 (bijna 117.000 in totaal, half via Digimelding)",
-    ("brk", "terugmeldingen"): "right: 002:188 27.000 = brk.terugmeldingen-buiten-digimelding (27.000)",
-    ("brp", "terugmeldingen"): "wrong: 002:188 bijna 45.000 is all BRP reports (via Digimelding 44.752)",
-    ("hr", "terugmeldingen"): "wrong: 002:190 18.000 is hr.terugmeldingen (18.186), not buiten Digimelding",
-}
+PROSE_VIA_TABLE_LABEL: dict[tuple[str, str], str] = {}  # prose phrases are looked up among prose mappings only
 
 # (source prefix, line, indicator_code) of mapped prose levels that differ by more than 5% from the table
 # value of the same indicator, year and edition
@@ -302,8 +306,6 @@ PROSE_VALUE_EXCEPTIONS = {
     ("002", 118, "overheid-nl.bezoeken"): "rounding: 'ruim 40 miljoen' for 42.184.586",
     ("002", 215, "roo.bezoeken-via-overheid-nl"): "rounding: 'ruim 30.000' for 32.047",
     ("002", 243, "efactureren.efacturen"): "rounding: 'de kleine 2 miljoen' for 1.855.287 (growth 18,6% fits)",
-    ("002", 188, "brp.terugmeldingen-buiten-digimelding"): "wrong code, see PROSE_VIA_TABLE_LABEL: 45.000 vs 0",
-    ("002", 190, "hr.terugmeldingen-buiten-digimelding"): "wrong code, see PROSE_VIA_TABLE_LABEL: 18.000 vs 7.004",
 }
 PROSE_TOLERANCE = 0.05
 

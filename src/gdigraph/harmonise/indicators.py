@@ -49,16 +49,26 @@ def normalise_label(label: str) -> str:
 
 
 class CodeList:
-    def __init__(self, indicators: list[Indicator], labels: dict[tuple[str, str], str]):
+    """Printed labels -> codes. Labels of prose figures (rows whose match_note starts with 'prose:')
+    are kept apart: a phrase of running text is only ever mapped by a mapping made for prose, never
+    by a table label that happens to read the same ('terugmeldingen' as a column caption means
+    'outside Digimelding'; in a sentence it may mean all of them)."""
+
+    def __init__(self, indicators: list[Indicator], labels: dict[tuple[str, str], str],
+                 prose_labels: dict[tuple[str, str], str] | None = None):
         self.indicators = {i.code: i for i in indicators}
         self.labels = {(f, normalise_label(lb)): c for (f, lb), c in labels.items()}
+        self.prose_labels = {(f, normalise_label(lb)): c for (f, lb), c in (prose_labels or {}).items()}
         self._by_facility: dict[str, list[tuple[str, str]]] = {}
         for (f, lb), c in self.labels.items():
             self._by_facility.setdefault(f, []).append((lb, c))
 
-    def lookup(self, facility: str, label: str) -> tuple[str, str]:
+    def lookup(self, facility: str, label: str, prose: bool = False) -> tuple[str, str]:
         """(code, how) with how 'exact', 'near' or '' (not found)."""
         n = normalise_label(label)
+        if prose:
+            code = self.prose_labels.get((facility, n))
+            return (code, "exact") if code else ("", "")
         code = self.labels.get((facility, n))
         if code:
             return code, "exact"
@@ -80,6 +90,7 @@ def load_codelist(codelists_dir: Path | None = None) -> CodeList:
 def _load(ip: str, im: float, lp: str, lm: float) -> CodeList:
     indicators: list[Indicator] = []
     labels: dict[tuple[str, str], str] = {}
+    prose: dict[tuple[str, str], str] = {}
     if Path(ip).exists():
         with open(ip, newline="", encoding="utf-8") as f:
             for r in csv.DictReader(f):
@@ -89,8 +100,11 @@ def _load(ip: str, im: float, lp: str, lm: float) -> CodeList:
     if Path(lp).exists():
         with open(lp, newline="", encoding="utf-8") as f:
             for r in csv.DictReader(f):
-                labels[(r["facility"], r["label"])] = r["code"]
-    return CodeList(indicators, labels)
+                if r.get("match_note", "").startswith("prose:"):
+                    prose[(r["facility"], r["label"])] = r["code"]
+                else:
+                    labels[(r["facility"], r["label"])] = r["code"]
+    return CodeList(indicators, labels, prose)
 
 
 def harmonise(observations: list[Observation], codelist: CodeList | None = None) -> list[Problem]:
@@ -107,7 +121,7 @@ def harmonise(observations: list[Observation], codelist: CodeList | None = None)
             if label.endswith(suffix):
                 label = label[: -len(suffix)]
                 break
-        code, how = cl.lookup(o.facility_code, label)
+        code, how = cl.lookup(o.facility_code, label, prose=o.origin == "prose")
         if code:
             o.indicator_code = code + (CHANGE_CODE if change else "")
             if how == "near" and (o.source, o.facility_code, label) not in reported:
