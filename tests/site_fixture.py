@@ -382,6 +382,24 @@ def trig() -> str:
     return PREFIXES + _expand(CODELISTS + REFERENCE + EDITIONS + _series_trig())
 
 
+def make_trends(root: Path) -> Path:
+    """A small ``trends/`` as ``gdigraph trends --write`` writes it (index.json lists every file)."""
+    trends = Path(root) / "trends"
+    trends.mkdir(parents=True, exist_ok=True)
+    files = {"digid.csv": ("indicator_code,2022,2023\ndigid.authenticaties,480200000,525900000\n", "table", "text/csv"),
+             "digid.csv-metadata.json": (json.dumps({"@context": "http://www.w3.org/ns/csvw", "url": "digid.csv"}),
+                                         "metadata", "application/csvm+json")}
+    entries = []
+    for name, (text, kind, media_type) in files.items():
+        (trends / name).write_text(text, encoding="utf-8")
+        entries.append({"path": name, "title": f"Trendtabel DigiD ({kind})", "media_type": media_type,
+                        "bytes": len(text.encode()), "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                        "facility": "digid", "kind": kind})
+    (trends / "index.json").write_text(json.dumps({"title": "Trendtabellen", "description": "Reeksen per voorziening",
+                                                   "files": entries}, indent=1), encoding="utf-8")
+    return trends
+
+
 def make_build(root: Path) -> dict[str, Path]:
     """Write ``root/graph/`` (dumps + manifest) and ``root/store/``; returns their paths."""
     root = Path(root)

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from gdigraph.serve.app import create_app
 from gdigraph.settings import Settings, get_settings
 
-from .site_fixture import BASE, accessibility_problems, crawl, make_build
+from .site_fixture import BASE, accessibility_problems, crawl, make_build, make_trends
 
 GDI = Namespace(f"{BASE}/def/gdi#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -31,6 +31,7 @@ RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "appli
 def build(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("build")
     make_build(root)
+    make_trends(root)
     return root
 
 
@@ -349,6 +350,17 @@ def test_void_and_catalog_mention_every_dump(client, build):
         assert r.status_code == 200 and r.content == (build / "graph" / name).read_bytes()
     assert get(client, "/dumps/gdigraph.nq").headers["content-type"].startswith("application/n-quads")
     assert get(client, "/dumps/../store/CURRENT").status_code == 404
+
+
+def test_trends_are_mounted_and_linked(client):
+    assert 'href="/trends/"' in get(client, "/").text
+    page = get(client, DIGID).text
+    assert 'href="/trends/digid.csv"' in page and 'href="/trends/digid.csv-metadata.json"' in page
+    r = get(client, "/trends/digid.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert get(client, "/trends/", Accept="application/json").json()["files"][0]["path"] == "digid.csv"
+    cat = parse(get(client, "/catalog.ttl"))
+    assert (None, DCAT.distribution, URIRef(f"{BASE}/trends/digid.csv")) in cat
 
 
 def test_catalog_lists_trend_tables(settings, tmp_path, build):

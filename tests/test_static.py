@@ -5,7 +5,6 @@ redirects work, the right media types)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import socket
 import subprocess
 import sys
@@ -21,19 +20,14 @@ from gdigraph.publish.static import MARKER, StaticError, export_static
 from gdigraph.serve.app import create_app
 from gdigraph.settings import Settings, get_settings
 
-from .site_fixture import BASE, accessibility_problems, crawl, make_build
+from .site_fixture import BASE, accessibility_problems, crawl, make_build, make_trends
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("build")
     make_build(root)
-    trends = root / "trends"
-    trends.mkdir()
-    (trends / "digid.csv").write_text("indicator,2022,2023\nauthenticaties,480200000,525900000\n")
-    (trends / "index.json").write_text(json.dumps({
-        "title": "Trendtabellen", "description": "Reeksen per voorziening",
-        "files": [{"path": "digid.csv", "title": "DigiD", "media_type": "text/csv", "size": 60, "kind": "table"}]}))
+    make_trends(root)
     return root
 
 
