@@ -144,3 +144,42 @@ def test_query_page_runs_an_example(server, page):
     assert results.locator("tbody tr").count() >= 1
     expect(results).to_contain_text("Logius")
     shot(page, "sparql.png")
+
+
+def _real_store():
+    from gdigraph.settings import get_settings
+
+    s = get_settings()
+    ok = s.store_dir.is_dir() and (s.store_dir.parent / "graph" / "manifest.json").is_file()
+    return (s, s.store_dir) if ok else None
+
+
+@pytest.mark.skipif(_real_store() is None, reason="no real build (run `gdigraph extract-all && gdigraph build`)")
+def test_real_build_screenshots(page):
+    """The real graph's DigiD and BRP pages, for a human to look at (build/screenshots/real-*.png)."""
+    import uvicorn
+
+    from gdigraph.serve.app import create_app
+
+    s, store = _real_store()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(s, store), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        page.goto(base + "/doc/voorziening/digid")
+        expect(page.locator("#cijfers-tabel")).to_be_visible()
+        assert page.locator("svg.chart").count() >= 3
+        shot(page, "real-digid.png")
+        page.goto(base + "/doc/basisregistratie/brp")
+        expect(page.locator("svg.neighbourhood")).to_be_visible()
+        shot(page, "real-brp.png")
+        page.goto(base + "/")
+        shot(page, "real-home.png")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
