@@ -32,5 +32,8 @@ extract: install
 test: install
 	$(BIN)/python -m pytest -q
 
+bench: install
+	$(BIN)/python -m benchmarks
+
 clean:
 	rm -rf build

@@ -1,0 +1,62 @@
+"""The pipeline, stage by stage, each in its own child process: wall time, CPU time and peak RSS.
+
+Stages: ``gdigraph extract-all`` (every bundled document), ``gdigraph build`` (named graphs, dumps and
+the Oxigraph store), ``gdigraph publish`` when the command exists, and ``gdigraph run`` (the whole job
+through Prefect's local mode, what ``make run`` does) when it is the Prefect flow. Everything is written
+under the benchmark's own build directory (``GDIGRAPH_BUILD_DIR``), never into the project's build/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from .common import ROOT, gdigraph_exe, run_measured
+
+
+def has_command(name: str) -> str | None:
+    """The help text of ``gdigraph NAME``, or None when there is no such command."""
+    try:
+        r = subprocess.run([gdigraph_exe(), name, "--help"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return r.stdout if r.returncode == 0 else None
+
+
+def run_pipeline(build_dir: Path, *, stages: tuple[str, ...] = ("extract", "build", "publish", "run"),
+                 log=print) -> dict:
+    build_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, GDIGRAPH_BUILD_DIR=str(build_dir))
+    out: dict = {"build_dir": str(build_dir), "stages": {}}
+    exe = gdigraph_exe()
+    if "extract" in stages:
+        log("  extract-all")
+        out["stages"]["extract"] = run_measured([exe, "extract-all", "--out", str(build_dir)], cwd=ROOT,
+                                                env=env).as_dict()
+    if "build" in stages:
+        log("  build")
+        out["stages"]["build"] = run_measured([exe, "build"], cwd=ROOT, env=env).as_dict()
+        manifest = build_dir / "graph" / "manifest.json"
+        if manifest.exists():
+            import json
+
+            graphs = json.loads(manifest.read_text(encoding="utf-8")).get("graphs", {})
+            out["triples"] = sum(g.get("triples", 0) for g in graphs.values())
+    if "publish" in stages:
+        if has_command("publish") is not None:
+            log("  publish")
+            out["stages"]["publish"] = run_measured([exe, "publish"], cwd=ROOT, env=env).as_dict()
+        else:
+            out["stages"]["publish"] = {"skipped": "no `gdigraph publish` command in this tree"}
+    if "run" in stages:
+        help_text = has_command("run") or ""
+        if "prefect" in help_text.lower() or "flow" in help_text.lower():
+            log("  run (Prefect local mode)")
+            run_dir = build_dir.parent / (build_dir.name + "-run")
+            run_env = dict(env, GDIGRAPH_BUILD_DIR=str(run_dir))
+            out["stages"]["run"] = run_measured([exe, "run"], cwd=ROOT, env=run_env, timeout=3600).as_dict()
+            out["stages"]["run"]["build_dir"] = str(run_dir)
+        else:
+            out["stages"]["run"] = {"skipped": "`gdigraph run` is not the Prefect flow in this tree"}
+    return out
