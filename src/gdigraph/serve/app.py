@@ -120,6 +120,9 @@ class BuildInfo:
                            + [here / "pages.py", here / "describe.py"]):
             if path.is_file():
                 digest.update(path.name.encode() + path.read_bytes())
+        trends_index = self.trends_dir / "index.json"
+        if trends_index.is_file():  # facility pages link the trend files
+            digest.update(trends_index.read_bytes())
         digest.update(settings.base_uri.encode())
         self.build_id = digest.hexdigest()[:20]
 
