@@ -204,7 +204,7 @@ def push_to_store(graph_dir: str, store: str) -> dict:
 
 @flow(name="publish", validate_parameters=False)
 def publish(version: str, fingerprint: dict, stage: str | None = None, publish_to: str | None = None,
-            data_dir: str | None = None, build_dir: str | None = None, keep_releases: int = 3) -> dict:
+            data_dir: str | None = None, build_dir: str | None = None, keep_releases: int = 2) -> dict:
     """Trend tables, charts, the static site (into the staged release), then the atomic switch of
     build/current, then the optional push of the named graphs to an external store. ``stage`` None:
     the release exists already (identical input) and is only (re)activated and pushed."""
@@ -272,7 +272,7 @@ def summarise_run(settings: Settings, version: str, previous: str | None) -> dic
 
 @flow(name="yearly-monitor", validate_parameters=True)
 def yearly_monitor(sources: list[str] | None = None, publish_to: str | None = None, data_dir: str | None = None,
-                   build_dir: str | None = None, keep_releases: int = 3) -> dict:
+                   build_dir: str | None = None, keep_releases: int = 2) -> dict:
     """Read every report, build and validate the graph, publish it as a new release.
 
     sources: reports, folders of reports or http(s) URLs (default: data/sources);

@@ -61,7 +61,8 @@ def first_run(prefect_harness, tmp_path_factory, oxigraph):
     settings = Settings(data_dir=data, build_dir=tmp / "build")
     result = monitor.yearly_monitor(data_dir=str(data), build_dir=str(settings.build_dir),
                                     publish_to=f"{oxigraph}/store")
-    return settings, result
+    yield settings, result
+    shutil.rmtree(tmp, ignore_errors=True)  # a release with its static site is big: not kept by pytest
 
 
 def test_yearly_monitor_publishes_a_validated_release_and_pushes_it(first_run, oxigraph):

@@ -349,8 +349,10 @@ def test_an_interrupted_run_leaves_the_publication_alone_and_is_cleaned_up_next_
     stage = release.new_staging(settings, "cccc")
     (stage / "validation").mkdir()
     (stage / "validation" / "shacl.txt").write_text("Conforms: False", encoding="utf-8")
+    (settings.build_dir / "rejected" / "0000").mkdir(parents=True)  # an older rejected release
     kept = release.discard_staging(settings, stage, keep_as_rejected=True)
     assert kept == settings.build_dir / "rejected" / "cccc" and (kept / "validation" / "shacl.txt").exists()
+    assert [p.name for p in (settings.build_dir / "rejected").iterdir()] == ["cccc"]  # only the last one
     assert not release.is_complete(kept) and release.current_version(settings) == "aaaa"
     md = release.failure_markdown(release.ValidationFailed("validation failed"), "cccc", "aaaa", kept)
     assert "still points to `aaaa`" in md and "Conforms: False" in md

@@ -364,15 +364,19 @@ def stage_settings(settings: Settings, stage: Path) -> Settings:
 
 def discard_staging(settings: Settings, stage: Path, *, keep_as_rejected: bool = False) -> Path | None:
     """Throw a failed staging directory away; with ``keep_as_rejected`` it becomes
-    ``build/rejected/<version>`` (replacing an earlier one) so its reports can be read."""
+    ``build/rejected/<version>`` (replacing any earlier rejected release) so its reports can be read."""
     stage = Path(stage)
     if not stage.exists():
         return None
     if keep_as_rejected:
         version = stage.name.removeprefix(".staging-").rsplit("-", 1)[0]
-        target = settings.build_dir / "rejected" / version
-        if target.exists():
-            shutil.rmtree(target)
+        rejected = settings.build_dir / "rejected"
+        for old in rejected.iterdir() if rejected.is_dir() else []:  # only the last one is kept
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old)
+            else:
+                old.unlink()
+        target = rejected / version
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(stage, target)
         return target
@@ -443,7 +447,7 @@ def switch_current(settings: Settings, version: str) -> Path:
     return target
 
 
-def prune_releases(settings: Settings, keep: int = 3) -> list[Path]:
+def prune_releases(settings: Settings, keep: int = 2) -> list[Path]:
     """Remove the oldest releases beyond ``keep`` (the published one is always kept)."""
     current = current_version(settings)
     d = releases_dir(settings)
