@@ -155,6 +155,23 @@ def test_a_run_that_fails_validation_leaves_the_publication_as_it_was(first_run,
     assert "ValidationFailed" in md and f"still points to `{first['version']}`" in md
 
 
+def test_gdigraph_run_runs_the_flow_and_says_where_the_outputs_are(first_run, monkeypatch, capsys, tmp_path):
+    from gdigraph.cli import main as cli_main
+
+    settings, first = first_run
+    monkeypatch.setenv("GDIGRAPH_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GDIGRAPH_BUILD_DIR", str(settings.build_dir))
+    assert cli_main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert f"published release {first['version']}" in out and "no changes" in out
+    for what in ("observations:", "graph dumps:", "store:", "trends:", "site:", "summary:", "validation: passed"):
+        assert what in out, what
+    assert str(settings.build_dir / "observations.csv") in out
+    assert cli_main(["run", str(tmp_path / "missing.txt")]) == 1
+    assert "missing.txt: no such file" in capsys.readouterr().err
+    assert release.current_version(settings) == first["version"]
+
+
 def test_an_unchanged_report_is_not_parsed_again(prefect_harness, tmp_path):
     from prefect import flow
 
