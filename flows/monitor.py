@@ -266,6 +266,7 @@ def summarise_run(settings: Settings, version: str, previous: str | None) -> dic
                           f"{len(changes.added)} new and {len(changes.changed)} changed series values")
     return {"none": changes.none, "figures_added": changes.figures_added, "revisions": len(changes.revisions),
             "added": len(changes.added), "changed": len(changes.changed), "unmapped": len(changes.unmapped),
+            "files_changed": len(changes.files_changed),
             "validation": release.validation_text(changes.validation), "markdown": markdown,
             "table": table}
 
@@ -339,6 +340,7 @@ def report_lines(settings: Settings, version: str, published: dict, summary: dic
     lines.append(f"  summary:      {settings.build_dir / 'last-run.md'}")
     lines.append("no changes" if summary["none"] else
                  f"changes: {summary['figures_added']} figures added, {summary['revisions']} revised, "
-                 f"{summary['added']} new and {summary['changed']} changed series values")
+                 f"{summary['added']} new and {summary['changed']} changed series values, "
+                 f"{summary['files_changed']} published files changed")
     lines.append(f"validation: {summary['validation']}")
     return lines
