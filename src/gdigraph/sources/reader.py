@@ -38,14 +38,6 @@ class Document:
         return self.lines[number - 1]
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def read_document(path: str | Path) -> Document:
     path = Path(path)
     if not path.exists():
