@@ -25,6 +25,12 @@ Every page is read from the graph with SPARQL through the same engine as ``/spar
 ``Link`` headers naming every format, and an ``ETag`` from the build (SHA-256 of
 ``build/graph/manifest.json`` and of the page templates); ``If-None-Match`` gives 304. Unknown
 resources get a 404 page with suggestions (resources whose label or notation is close).
+
+Before routing, ``RequestGuard`` refuses request targets no handler should see: longer than
+``GDIGRAPH_MAX_URL_BYTES`` (414; ``/sparql`` answers that itself), control characters in the
+percent-decoded path (400), and dot segments (``.``/``..``, however percent-encoded, also twice) in
+it (404): no route ever gets a path that could climb out of its folder, and ``/id/`` only redirects
+valid codes.
 """
 
 from __future__ import annotations
@@ -37,10 +43,11 @@ import mimetypes
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -77,11 +84,12 @@ from .sparql import sparql_routes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["create_app", "Front", "BuildInfo", "graph_dir_for"]
+__all__ = ["create_app", "Front", "BuildInfo", "RequestGuard", "graph_dir_for"]
 
 NEGOTIATOR = Negotiator(list(PAGE_OFFERS))
 _ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
+SUGGEST_CHARS = 64  # the fuzzy search behind a 404 costs time in the length of what it looks for
 DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle; charset=utf-8",
               ".jsonld": "application/ld+json", ".nt": "application/n-triples",
               ".json": "application/json", ".csv": "text/csv; charset=utf-8"}
@@ -248,7 +256,7 @@ class Front:
             return PlainTextResponse(f"404 Not Found\n\n{what}\n", status_code=404,
                                      headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
         query = (missing or request.url.path).rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        query = query.replace("-", " ").replace(".", " ").replace("_", " ")
+        query = query.replace("-", " ").replace(".", " ").replace("_", " ")[:SUGGEST_CHARS]
         try:
             page = await build_search(self.site, await self.index(), query, title="Niet gevonden",
                                       path=request.url.path, status=404, missing=missing or request.url.path)
@@ -291,6 +299,11 @@ class Front:
         if type_ not in TYPES:
             return await self.not_found(request, f"‘{type_}’ is geen soort bron van gdigraph "
                                                  f"(bekend: {', '.join(TYPES)}).")
+        if code:  # empty: the list of the type
+            try:
+                check_code(code)
+            except UriError:
+                return await self.not_found(request, "Dit is geen geldige URI van gdigraph.")
         target = f"/doc/{type_}/{code}"
         if request.url.query:
             target += "?" + request.url.query
@@ -410,6 +423,8 @@ class Front:
 
     async def dump(self, request: Request) -> Response:
         rel = request.path_params["file"]
+        if "\x00" in rel:
+            return await self.not_found(request, "Er is geen download met die naam; zie de catalogus.")
         root = self.build.graph_dir.resolve()
         path = (root / rel).resolve()
         if not str(path).startswith(str(root) + "/") or not path.is_file() or (
@@ -464,6 +479,46 @@ class Front:
             Route("/stelselplaat.svg", self.stelsel, methods=["GET"]),
             Route("/search", self.search, methods=["GET"]),
         ]
+
+
+class RequestGuard:
+    """ASGI middleware in front of the routes (see the module docstring): 414 for a request target
+    over ``max_url_bytes`` (except ``/sparql``, which answers it in its own error format), 400 for
+    control characters in the decoded path, 404 for dot segments in it, decoded once or twice."""
+
+    def __init__(self, app, max_url_bytes: int, sparql_path: str = "/sparql"):
+        self.app = app
+        self.max_url_bytes = max_url_bytes
+        self.sparql_path = sparql_path
+
+    @staticmethod
+    def _dot_segment(path: str) -> bool:
+        return any(seg in (".", "..") for seg in path.split("/"))
+
+    def problem(self, scope) -> tuple[int, str] | None:
+        path = scope.get("path", "")
+        raw = scope.get("raw_path") or path.encode("utf-8", "surrogateescape")
+        query = scope.get("query_string", b"")
+        size = len(raw) + (1 + len(query) if query else 0)
+        if size > self.max_url_bytes and path != self.sparql_path:
+            return 414, f"The request URL is {size} bytes; this server accepts at most {self.max_url_bytes}."
+        twice = unquote(path)
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path + twice):
+            return 400, "The path contains control characters."
+        if any(self._dot_segment(p.replace("\\", "/")) for p in (path, twice)):  # a backslash too
+            return 404, "Deze pagina bestaat niet."
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            found = self.problem(scope)
+            if found is not None:
+                status, message = found
+                response = PlainTextResponse(f"{status} {message}\n", status_code=status,
+                                             headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def stelsel_svg(settings: Settings) -> bytes:
@@ -536,6 +591,7 @@ def create_app(settings: Settings | None = None, store_path: str | Path | None =
             yield
 
     app = Starlette(routes=[*sparql_routes(settings, engine), *trend_routes, *front.routes()],
+                    middleware=[Middleware(RequestGuard, max_url_bytes=settings.max_url_bytes)],
                     lifespan=lifespan, exception_handlers={404: front.http_404, HTTPException: front.http_404})
     app.state.engine = engine
     app.state.front = front

@@ -12,6 +12,7 @@ in both.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import math
 import re
@@ -1662,7 +1663,7 @@ SELECT ?s ?l WHERE {{ ?s ?p ?l . VALUES ?p {{ skos:prefLabel skos:notation skos:
 
 async def build_search(site: Site, index: SearchIndex, text: str, *, title: str = "Zoeken",
                        path: str = "/search", status: int = 200, missing: str | None = None) -> Page:
-    found = index.search(text)
+    found = await asyncio.to_thread(index.search, text)  # fuzzy matching takes a while: not on the event loop
     labels = Labels()
     await labels.load(site.source, found)
     rows = []
