@@ -45,13 +45,14 @@ def run_pipeline(build_dir: Path, *, stages: tuple[str, ...] = ("extract", "buil
             out["triples"] = sum(g.get("triples", 0) for g in graphs.values())
     if "publish" in stages:
         if has_command("publish") is not None:
-            log("  publish")
-            out["stages"]["publish"] = run_measured([exe, "publish"], cwd=ROOT, env=env).as_dict()
+            log("  publish (static site)")
+            out["stages"]["publish"] = run_measured([exe, "publish", "--static", str(build_dir / "site"), "--store",
+                                                     str(build_dir / "store")], cwd=ROOT, env=env).as_dict()
         else:
             out["stages"]["publish"] = {"skipped": "no `gdigraph publish` command in this tree"}
     if "run" in stages:
-        help_text = has_command("run") or ""
-        if "prefect" in help_text.lower() or "flow" in help_text.lower():
+        top = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=120).stdout.lower()
+        if has_command("run") is not None and ("prefect" in top or (ROOT / "flows" / "monitor.py").exists()):
             log("  run (Prefect local mode)")
             run_dir = build_dir.parent / (build_dir.name + "-run")
             run_env = dict(env, GDIGRAPH_BUILD_DIR=str(run_dir))

@@ -248,3 +248,33 @@ def render_markdown(rep: dict) -> str:
             L.append(f"- {n}")
         L.append("")
     return "\n".join(L) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.report REPORT.json [--pipeline-from OTHER.json]``: re-check the targets and
+    re-write REPORT.md next to it (optionally taking the pipeline section of another run)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.report")
+    ap.add_argument("report", type=Path)
+    ap.add_argument("--pipeline-from", type=Path, default=None)
+    a = ap.parse_args(argv)
+    rep = json.loads(a.report.read_text(encoding="utf-8"))
+    if a.pipeline_from:
+        other = json.loads(a.pipeline_from.read_text(encoding="utf-8"))
+        rep["pipeline"] = other["pipeline"]
+        rep.setdefault("notes", []).append(
+            f"The pipeline section comes from a separate run ({other.get('date')}, `{other.get('command')}`, load "
+            f"average {other['machine'].get('loadavg_start')} → {other['machine'].get('loadavg_end')}).")
+    rep["targets"] = evaluate_targets(rep)
+    a.report.write_text(json.dumps(rep, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    a.report.with_suffix(".md").write_text(render_markdown(rep), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -218,11 +218,18 @@ def rdflib_engine(nquads: Path, queries: list[dict], reps: int, cap: float, time
     return result
 
 
-def rdflib_endpoint_engine(nquads: Path, queries: list[dict], reps: int, cap: float, logdir: Path) -> dict:
+def rdflib_endpoint_engine(nquads: Path, queries: list[dict], reps: int, cap: float, logdir: Path,
+                           skip: set[str] = frozenset()) -> dict:
     """rdflib-endpoint under uvicorn; a query over ``cap`` is abandoned and the server restarted (it
-    keeps computing a query its client gave up on)."""
+    keeps computing a query its client gave up on). Queries in ``skip`` (rdflib itself, in-process,
+    took longer than ``cap``: the endpoint runs the same engine plus HTTP) are counted as timeouts
+    without being sent, which saves a restart (a reload of the data) each."""
     result: dict = {"queries": {}}
-    pending = list(queries)
+    for q in queries:
+        if q["name"] in skip:
+            result["queries"][q["name"]] = {"kind": q["kind"], "timeout_s": cap, "p50_ms": None,
+                                            "note": "not sent: rdflib in-process exceeded the cap"}
+    pending = [q for q in queries if q["name"] not in skip]
     while pending:
         port = free_port()
         with rdflib_endpoint_server(nquads, port, logdir / "rdflib-endpoint.log") as srv:
@@ -284,7 +291,8 @@ def run_sparql(store: Path, nquads: Path, work: Path, *, reps: int, cap: float, 
         out["engines"]["rdflib"] = rdflib_engine(nquads, queries, reps, cap, timeout=cap * (len(queries) + 2) + 1800)
     if "rdflib-endpoint" in engines:
         log(f"  [{label}] rdflib-endpoint")
-        out["engines"]["rdflib-endpoint"] = rdflib_endpoint_engine(nquads, queries, reps, cap, work)
+        slow = {n for n, e in (out["engines"].get("rdflib") or {}).get("queries", {}).items() if e.get("timeout_s")}
+        out["engines"]["rdflib-endpoint"] = rdflib_endpoint_engine(nquads, queries, reps, cap, work, skip=slow)
     out["ratios"] = ratios(out["engines"], queries)
     return out
 
