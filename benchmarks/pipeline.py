@@ -3,7 +3,8 @@
 Stages: ``gdigraph extract-all`` (every bundled document), ``gdigraph build`` (named graphs, dumps and
 the Oxigraph store), ``gdigraph publish`` when the command exists, and ``gdigraph run`` (the whole job
 through Prefect's local mode, what ``make run`` does) when it is the Prefect flow. Everything is written
-under the benchmark's own build directory (``GDIGRAPH_BUILD_DIR``), never into the project's build/.
+under the benchmark's own build directory (``GDIGRAPH_BUILD_DIR``), never into the project's build/,
+emptied first so that every stage runs cold (the flow's ingest cache included).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .common import ROOT, gdigraph_exe, run_measured
+from .common import ROOT, gdigraph_exe, rmtree, run_measured
 
 
 def has_command(name: str) -> str | None:
@@ -26,6 +27,9 @@ def has_command(name: str) -> str | None:
 
 def run_pipeline(build_dir: Path, *, stages: tuple[str, ...] = ("extract", "build", "publish", "run"),
                  log=print) -> dict:
+    run_dir = build_dir.parent / (build_dir.name + "-run")
+    for d in (build_dir, run_dir):  # cold runs: no earlier output, no flow cache
+        rmtree(d)
     build_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, GDIGRAPH_BUILD_DIR=str(build_dir))
     out: dict = {"build_dir": str(build_dir), "stages": {}}
@@ -54,7 +58,6 @@ def run_pipeline(build_dir: Path, *, stages: tuple[str, ...] = ("extract", "buil
         top = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=120).stdout.lower()
         if has_command("run") is not None and ("prefect" in top or (ROOT / "flows" / "monitor.py").exists()):
             log("  run (Prefect local mode)")
-            run_dir = build_dir.parent / (build_dir.name + "-run")
             run_env = dict(env, GDIGRAPH_BUILD_DIR=str(run_dir))
             out["stages"]["run"] = run_measured([exe, "run"], cwd=ROOT, env=run_env, timeout=3600).as_dict()
             out["stages"]["run"]["build_dir"] = str(run_dir)
