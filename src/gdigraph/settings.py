@@ -16,7 +16,7 @@ fresh clone work with no configuration at all. ``gdigraph settings`` prints the 
 | ``GDIGRAPH_MAX_QUERY_BYTES`` | ``65536`` | largest accepted query text |
 | ``GDIGRAPH_QUERY_QUEUE`` | ``8`` | queries that may wait for a free query worker; beyond that: 503 + ``Retry-After`` |
 | ``GDIGRAPH_MAX_RESULT_BYTES`` | ``67108864`` | largest result (bytes) read from the query engine before the query is stopped |
-| ``GDIGRAPH_MAX_URL_BYTES`` | ``8192`` | longest accepted ``GET /sparql`` request target (path + query string); beyond: 414 |
+| ``GDIGRAPH_MAX_URL_BYTES`` | ``8192`` | longest accepted request target (path + query string) on every route; beyond: 414 |
 | ``GDIGRAPH_UNION_DEFAULT_GRAPH`` | ``true`` | embedded store: the default graph of a query is the union of all named graphs |
 | ``GDIGRAPH_ALLOW_SERVICE`` | ``false`` | allow SPARQL ``SERVICE`` (federated queries make the server fetch other URLs) |
 | ``GDIGRAPH_SPARQL_CACHE_SECONDS`` | ``300`` | ``Cache-Control: max-age`` of successful ``GET /sparql`` answers |
