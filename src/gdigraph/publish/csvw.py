@@ -145,7 +145,7 @@ def _is_null(value) -> bool:
 
 
 def format_decimal(value) -> str:
-    """A decimal cell: no exponent, no trailing zeros (``480078039``, ``27.7``, ``-6.6``); floats are
+    """A decimal cell: no exponent, no trailing zeros (``1234567``, ``27.7``, ``-6.6``); floats are
     written in their shortest round-trip form, so a value read from ``27.7`` is written ``27.7``."""
     d = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, str) else repr(float(value)))
     s = format(d.normalize(), "f")

@@ -24,7 +24,7 @@ def _nan(v) -> bool:
 
 
 def format_value(v, unit: str) -> str:
-    """``480078039`` -> ``480.078.039``; ``27.7`` -> ``27,7``; percentages get ``%``."""
+    """``1234567`` -> ``1.234.567``; ``27.7`` -> ``27,7``; percentages get ``%``."""
     if _nan(v):
         return ""
     text = format_decimal(v)
