@@ -110,6 +110,7 @@ def prefixes(uris: Uris) -> dict[str, str]:
     return {**ours, **EXTERNAL_PREFIXES}
 
 
+
 class SourceError(Exception):
     """A query that got no answer; ``status`` is the HTTP status to answer with."""
 
@@ -121,6 +122,15 @@ class SourceError(Exception):
 
 
 Row = dict[str, object]
+
+
+def solution_rows(solutions) -> list[Row]:
+    """pyoxigraph query solutions as rows: variable name -> bound term (unbound variables left out)."""
+    names = [v.value for v in solutions.variables]
+    rows: list[Row] = []
+    for sol in solutions:
+        rows.append({name: sol[name] for name in names if sol[name] is not None})
+    return rows
 
 
 class Source(Protocol):
@@ -156,14 +166,7 @@ def _parse_rows(media_type: str, body: bytes) -> list[Row]:
     parsed = None
     try:
         parsed = ox.parse_query_results(body, fmt)
-        names = [v.value for v in parsed.variables]
-        for sol in parsed:
-            row = {}
-            for name in names:
-                value = sol[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
+        rows = solution_rows(parsed)
     except SyntaxError as e:
         error = str(e)
     finally:
@@ -236,17 +239,7 @@ class StoreSource:
             raise SourceError(f"bad query: {e}", 500) from None
 
     def select_sync(self, query: str) -> list[Row]:
-        result = self._query(query)
-        names = [v.value for v in result.variables]
-        rows = []
-        for sol in result:
-            row = {}
-            for name in names:
-                value = sol[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return solution_rows(self._query(query))
 
     def construct_sync(self, query: str) -> list[ox.Triple]:
         return list(self._query(query))
