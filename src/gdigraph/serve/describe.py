@@ -110,7 +110,6 @@ def prefixes(uris: Uris) -> dict[str, str]:
     return {**ours, **EXTERNAL_PREFIXES}
 
 
-
 class SourceError(Exception):
     """A query that got no answer; ``status`` is the HTTP status to answer with."""
 
