@@ -1,8 +1,9 @@
 """Query engines behind ``/sparql``: a pool of embedded Oxigraph servers, or a remote SPARQL endpoint.
 
-Both speak the SPARQL 1.1 Protocol to the application (``POST`` form-encoded ``query=`` plus
-``default-graph-uri`` / ``named-graph-uri`` with httpx), so pointing gdigraph at Fuseki, GraphDB or QLever
-is a setting (``GDIGRAPH_SPARQL_ENDPOINT``), not a code change. ``open_engine(settings, store_path)``
+Both speak the SPARQL 1.1 Protocol (``POST``, ``default-graph-uri`` / ``named-graph-uri``): the pool's
+workers get the query as an ``application/sparql-query`` body over one kept-alive loopback connection
+each (``loopback.py``), a remote endpoint gets form-encoded ``query=`` with httpx; so pointing gdigraph
+at Fuseki, GraphDB or QLever is a setting (``GDIGRAPH_SPARQL_ENDPOINT``), not a code change. ``open_engine(settings, store_path)``
 returns one of them, not yet started; start and stop it with ``async with engine:`` (in the
 application's lifespan). ``await engine.query(text, accept, timeout)`` answers an ``EngineResponse``
 (the complete body, never a part) or raises an ``EngineError`` whose ``status`` is the HTTP status
@@ -68,6 +69,7 @@ import httpx
 
 from ..settings import Settings
 from .conneg import media_type_of
+from .loopback import BodyTooLarge, ConnectError, LoopbackConnection, LoopbackError
 
 log = logging.getLogger(__name__)
 
@@ -216,9 +218,9 @@ class Engine:
                 f"The query did not finish within {timeout:g} s and was stopped. "
                 "Make it more selective (fewer unbound variables, a LIMIT, no cartesian products)."
             ) from None
-        except httpx.ConnectError as e:
+        except (httpx.ConnectError, ConnectError) as e:
             raise EngineUnavailable(f"The query engine could not be reached ({e!r}); try again.", retry_after=1) from None
-        except httpx.TransportError as e:
+        except (httpx.TransportError, LoopbackError) as e:
             raise BadEngineResponse(f"The query engine failed while answering: {e!r}.") from None
         finally:
             self._release(token, clean)
@@ -239,7 +241,7 @@ class Engine:
     async def _acquire(self, wait: float, retry_after: int):
         return await self._gate.get(wait, retry_after)
 
-    async def _exchange(self, token, form, accept, timeout) -> tuple[int, httpx.Headers, bytes]:
+    async def _exchange(self, token, form, accept, timeout) -> tuple[int, "httpx.Headers | dict[str, str]", bytes]:
         raise NotImplementedError
 
     def _release(self, token, clean: bool) -> None:
@@ -261,12 +263,15 @@ class Engine:
                 async for chunk in r.aiter_bytes():
                     size += len(chunk)
                     if size > self.max_result_bytes:
-                        raise ResultTooLarge(
-                            f"The result is larger than {self.max_result_bytes} bytes; the query was stopped. "
-                            "Add a LIMIT (and page with OFFSET) or select fewer variables."
-                        )
+                        raise self._too_large()
                     chunks.append(chunk)
                 return r.status_code, r.headers, b"".join(chunks)
+
+    def _too_large(self) -> ResultTooLarge:
+        return ResultTooLarge(
+            f"The result is larger than {self.max_result_bytes} bytes; the query was stopped. "
+            "Add a LIMIT (and page with OFFSET) or select fewer variables."
+        )
 
 
 def _int(value: str | None, default: int) -> int:
@@ -309,6 +314,8 @@ class _Gate:
 
 
 # -- embedded Oxigraph server pool -------------------------------------------------------------------
+
+_FORM_HEADERS_JSON = {"Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"}
 
 _LIVE_GROUPS: set[int] = set()
 _HAS_PROC = os.path.exists("/proc/self/stat")
@@ -358,7 +365,7 @@ class _Worker:
     index: int
     proc: asyncio.subprocess.Process | None = None
     port: int = 0
-    client: httpx.AsyncClient | None = None
+    conn: LoopbackConnection | None = None
     starts: int = 0
     log: object | None = field(default=None, repr=False)
 
@@ -479,12 +486,7 @@ class OxigraphPool(Engine):
             )
             _LIVE_GROUPS.add(w.proc.pid)
             w.starts += 1
-            w.client = httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{w.port}",
-                timeout=httpx.Timeout(None, connect=5.0),
-                limits=httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=20),
-                trust_env=False,
-            )
+            w.conn = LoopbackConnection("127.0.0.1", w.port)
             ok, last_error = await self._wait_ready(w)
             if ok:
                 return
@@ -499,12 +501,13 @@ class OxigraphPool(Engine):
             if w.proc.returncode is not None:
                 return False, f"exited with {w.proc.returncode}: {self._log_tail(w)}"
             try:
-                r = await w.client.post("/query", data={"query": "ASK {}"},
-                                        headers={"Accept": "application/sparql-results+json"})
-                if r.status_code == 200:
+                status, _headers, body = await w.conn.post(
+                    "/query", b"query=ASK%20%7B%7D", _FORM_HEADERS_JSON, max_bytes=1 << 20)
+                if status == 200:
                     return True, ""
-                return False, f"answered {r.status_code}: {r.text[:500]}"
-            except httpx.TransportError:
+                return False, f"answered {status}: {body[:500].decode('utf-8', 'replace')}"
+            except LoopbackError:
+                w.conn.close()
                 await asyncio.sleep(0.02)
         return False, f"not ready after {self.start_timeout:g} s: {self._log_tail(w)}"
 
@@ -517,8 +520,8 @@ class OxigraphPool(Engine):
             return ""
 
     async def _stop_worker(self, w: _Worker) -> None:
-        proc, client, log = w.proc, w.client, w.log
-        w.client = None
+        proc, conn, log = w.proc, w.conn, w.log
+        w.conn = None
         w.log = None
         if proc is not None:
             _kill_group(proc.pid)
@@ -526,8 +529,8 @@ class OxigraphPool(Engine):
                 await asyncio.wait_for(proc.wait(), 5)
             except (asyncio.TimeoutError, ProcessLookupError):  # pragma: no cover
                 pass
-        if client is not None:
-            await client.aclose()
+        if conn is not None:
+            await conn.aclose()
         if log is not None:
             log.close()
 
@@ -542,7 +545,17 @@ class OxigraphPool(Engine):
             self._release(w, clean=False)
 
     async def _exchange(self, w: _Worker, form, accept, timeout):
-        return await self._post(w.client, "/query", form, accept, timeout)
+        # the query as the body (application/sparql-query), the dataset in the URL (SPARQL 1.1 Protocol
+        # 2.1.3): no percent-encoding of the query text, which costs more than the rest of the hop
+        text = form[0][1]
+        dataset = form[1:]
+        path = "/query?" + urlencode(dataset) if dataset else "/query"
+        headers = {"Accept": accept, "Content-Type": "application/sparql-query; charset=utf-8"}
+        try:
+            async with asyncio.timeout(timeout):
+                return await w.conn.post(path, text.encode("utf-8"), headers, max_bytes=self.max_result_bytes)
+        except BodyTooLarge:
+            raise self._too_large() from None
 
     def _worker_name(self, w: _Worker) -> str:
         return f"oxigraph pid {w.pid}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -88,7 +89,27 @@ class QueryInfo:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
+_CACHED_TEXT_CHARS = 16 * 1024
+
+
 def analyse(text: str) -> QueryInfo:
+    """What ``text`` is (see the module docstring); treat the answer as read-only.
+
+    Texts up to 16K characters are remembered (the last 512): the same query text comes again and
+    again (the named queries, the example queries, a page's own queries), and tokenising it is most of
+    what ``/sparql`` itself spends on a small query.
+    """
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _analyse_cached(text)
+    return _analyse(text)
+
+
+@lru_cache(maxsize=512)
+def _analyse_cached(text: str) -> QueryInfo:
+    return _analyse(text)
+
+
+def _analyse(text: str) -> QueryInfo:
     toks = tokens(text)
     prefixes: dict[str, str] = {}
     base = None
