@@ -92,7 +92,8 @@ P = {name: iri(GDI + name) for name in (
     "Rol", "rol", "rolsoort", "organisatie", "periode", "afnemer", "Waarneming", "ReeksWaarneming", "Reeks",
     "editie", "voorziening", "indicator", "jaar", "maand", "uitsplitsing", "waarde", "eenheid", "bron", "ruweWaarde",
     "vlag", "herzieningVan", "herzien", "bronWaarneming", "Bronregel", "regelnummer", "regeltekst", "Editie",
-    "peildatum", "publicatiejaar", "sha256", "dsd-waarnemingen", "dsd-reeksen", "sleutel-reeks", "dsd-maandcijfers")}
+    "peildatum", "publicatiejaar", "sha256", "dsd-waarnemingen", "dsd-reeksen", "sleutel-reeks", "dsd-maandcijfers",
+    "eersteJaar", "laatsteJaar", "laatsteWaarneming")}
 LABEL, PREF, NOTATION = iri(RDFS + "label"), iri(SKOS + "prefLabel"), iri(SKOS + "notation")
 QB_OBS, QB_DATASET, QB_DS, QB_STRUCT = iri(QB + "Observation"), iri(QB + "dataSet"), iri(QB + "DataSet"), iri(QB + "structure")
 T_GYEAR, T_DEC, T_DATE, T_GYM = XSD + "gYear", XSD + "decimal", XSD + "date", XSD + "gYearMonth"
@@ -148,6 +149,7 @@ class Stats:
     revisions: int = 0
     series_observations: int = 0
     monthly_observations: int = 0
+    latest_series_year: int = 0
     seconds: float = 0.0
     bytes: int = 0
     sections: dict = field(default_factory=dict)
@@ -468,6 +470,13 @@ def write_series(w: Writer, ind: dict, bd: str, fac: dict, edition_lines: dict, 
     w.q(slice_, P["uitsplitsing"], u_iri, g)
     w.q(slice_, LABEL, lit(f"Reeks {label_nl}", "nl"), g)
     w.q(slice_, PREF, lit(f"Reeks {label_nl}", "nl"), g)
+    w.q(ds, iri(QB + "slice"), slice_, g)
+    if printed:  # the series' span and current figure, as gdigraph build states them
+        first, last = min(printed), max(printed)
+        w.q(slice_, P["eersteJaar"], lit(str(first), dt=T_GYEAR), g)
+        w.q(slice_, P["laatsteJaar"], lit(str(last), dt=T_GYEAR), g)
+        w.q(slice_, P["laatsteWaarneming"], idr("reeks", f"{code}/{bd}/{last}"), g)
+        stats.latest_series_year = max(stats.latest_series_year, last)
     for y in sorted(printed):
         prints = printed[y]
         obs = idr("reeks", f"{code}/{bd}/{y}")
@@ -539,6 +548,9 @@ def generate(path: Path | str, target_triples: int, seed: int = DEFAULT_SEED, se
             if w.count >= target_triples:
                 break
             write_series(w, ind, bd, facilities[ind["facility"]], edition_lines, seed, stats)
+        if stats.latest_series_year:  # the harmonised data set's latest year, as gdigraph build states it
+            w.q(idr("dataset", "reeksen"), P["laatsteJaar"], lit(str(stats.latest_series_year), dt=T_GYEAR),
+                g_("reeksen"))
         stats.sections["figures"] = w.count - before
         w.flush()
         stats.triples, stats.bytes = w.n, w.bytes

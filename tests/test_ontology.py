@@ -303,6 +303,7 @@ editie:ombudsman-2023 a gdi:Editie ;
 
 dataset:reeksen a qb:DataSet ;
     qb:structure gdi:dsd-reeksen ;
+    gdi:laatsteJaar "2017"^^xsd:gYear ;
     qb:slice <https://gdigraph.nl/id/reeks/mijnoverheid-berichtenbox/berichten/totaal> .
 
 <https://gdigraph.nl/id/reeks/mijnoverheid-berichtenbox/berichten/totaal> a gdi:Reeks , qb:Slice ;
@@ -310,6 +311,9 @@ dataset:reeksen a qb:DataSet ;
     gdi:voorziening vz:mijnoverheid-berichtenbox ;
     gdi:indicator ind:berichten ;
     gdi:uitsplitsing uitspl:totaal ;
+    gdi:eersteJaar "2017"^^xsd:gYear ;
+    gdi:laatsteJaar "2017"^^xsd:gYear ;
+    gdi:laatsteWaarneming <https://gdigraph.nl/id/reeks/mijnoverheid-berichtenbox/berichten/totaal/2017> ;
     qb:observation <https://gdigraph.nl/id/reeks/mijnoverheid-berichtenbox/berichten/totaal/2017> .
 
 <https://gdigraph.nl/id/reeks/mijnoverheid-berichtenbox/berichten/totaal/2017>
@@ -972,6 +976,51 @@ def test_harmonised_revised_flag_must_match_its_sources(shapes, ontology):
     assert not conforms
     assert results(report) == {(URIRef(f"{ID}dataset/reeksen"), None)}
     assert set(report.objects(None, SH.value)) == {SERIES_OBS}
+
+
+SERIES = URIRef(f"{ID}reeks/mijnoverheid-berichtenbox/berichten/totaal")
+REEKSEN = URIRef(f"{ID}dataset/reeksen")
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("first-year-later", (SERIES, None)),
+    ("latest-year-earlier", (SERIES, None)),
+    ("latest-observation-of-another-year", (SERIES, None)),
+    ("no-latest-observation", (SERIES, GDI.laatsteWaarneming)),
+    ("two-latest-years", (SERIES, GDI.laatsteJaar)),
+    ("data-set-latest-year-too-early", (REEKSEN, None)),
+    ("data-set-latest-year-beyond-its-series", (REEKSEN, None)),
+    ("data-set-without-latest-year", (REEKSEN, None)),
+])
+def test_series_span_and_latest_observation(shapes, ontology, case, expected):
+    """gdi:eersteJaar/gdi:laatsteJaar/gdi:laatsteWaarneming state the series' own span, and the data
+    set's gdi:laatsteJaar the latest of its series: the named queries rely on them."""
+    def year(y):
+        return Literal(y, datatype=XSD.gYear)
+
+    def change(g):
+        if case == "first-year-later":
+            g.set((SERIES, GDI.eersteJaar, year("2018")))
+        elif case == "latest-year-earlier":
+            g.set((SERIES, GDI.laatsteJaar, year("2016")))
+            g.set((REEKSEN, GDI.laatsteJaar, year("2016")))
+        elif case == "latest-observation-of-another-year":
+            g.set((SERIES_OBS, GDI.jaar, year("2016")))
+            g.set((SERIES, GDI.eersteJaar, year("2016")))
+            g.add((SERIES, QB.observation, SERIES_OBS))
+            g.set((SERIES, GDI.laatsteJaar, year("2017")))
+        elif case == "no-latest-observation":
+            g.remove((SERIES, GDI.laatsteWaarneming, None))
+        elif case == "two-latest-years":
+            g.add((SERIES, GDI.laatsteJaar, year("2018")))
+        elif case == "data-set-latest-year-too-early":
+            g.set((REEKSEN, GDI.laatsteJaar, year("2016")))
+        elif case == "data-set-latest-year-beyond-its-series":
+            g.set((REEKSEN, GDI.laatsteJaar, year("2019")))
+        elif case == "data-set-without-latest-year":
+            g.remove((REEKSEN, GDI.laatsteJaar, None))
+
+    assert expected in _violations_after(shapes, ontology, change)
 
 
 def test_harmonised_source_must_be_the_same_cell(shapes, ontology):

@@ -9,7 +9,10 @@ earlier one with ``gdi:herzieningVan`` and carries ``vlag:revised``.
 The harmonised series (named graph ``graph/reeksen``): one ``gdi:ReeksWaarneming`` per facility x
 indicator x year x breakdown, the value of the latest edition that gives it (table figures before
 prose figures), ``gdi:herzien`` true when the editions disagree, every contributing observation
-reachable through ``gdi:bronWaarneming``; one ``gdi:Reeks`` slice per series.
+reachable through ``gdi:bronWaarneming``; one ``gdi:Reeks`` slice per series, with its first and latest
+year (``gdi:eersteJaar``, ``gdi:laatsteJaar``) and its current figure (``gdi:laatsteWaarneming``); the
+data set states the latest year of all series (``gdi:laatsteJaar``), so that "the last five years" is
+one lookup, not a scan of every figure.
 
 When one edition prints the same cell twice (an overview table repeating a registry's own figure),
 the most precise figure is the observation and the other print is kept as a further source line; if
@@ -327,6 +330,7 @@ def _series(by_cell: dict[tuple, list[Cell]], uris: GraphUris, rank: dict[str, i
         g.add((ds, RDFS.label, Literal(text, lang=lang)))
     out: dict[tuple, dict] = {}
     slices: dict[tuple, list[URIRef]] = defaultdict(list)
+    years_of: dict[URIRef, int] = {}
     for (indicator, year, breakdown), cs in sorted(by_cell.items()):
         tables = [c for c in cs if c.primary.origin == "table"]
         sources = tables or cs
@@ -358,13 +362,20 @@ def _series(by_cell: dict[tuple, list[Cell]], uris: GraphUris, rank: dict[str, i
             g.add((o, GDI.bronWaarneming, c.uri))
         skey = (indicator, breakdown)
         slices[skey].append(o)
+        years_of[o] = year
         out[(indicator, year, breakdown)] = {
             "facility_code": f.facility, "indicator_code": indicator, "year": year, "breakdown": breakdown,
             "value": f.value, "unit": f.row["unit"], "edition": f.edition, "revised": revised,
             "flags": sorted(flags), "origin": f.origin, "source": f.row["source"], "line": f.line,
             "sources": [(c.primary.edition, c.primary.value) for c in sources]}
+    latest_year = None
     for (indicator, breakdown), obs in sorted(slices.items()):
         s = uris.series(indicator, breakdown)
+        years = sorted(years_of[o] for o in obs)
+        latest_year = max(latest_year or years[-1], years[-1])
+        g.add((s, GDI.eersteJaar, Literal(str(years[0]), datatype=XSD.gYear)))
+        g.add((s, GDI.laatsteJaar, Literal(str(years[-1]), datatype=XSD.gYear)))
+        g.add((s, GDI.laatsteWaarneming, next(o for o in obs if years_of[o] == years[-1])))
         first = by_cell[next(k for k in by_cell if k[0] == indicator and k[2] == breakdown)][0].primary
         g.add((ds, QB.slice, s))
         g.add((s, RDF.type, QB.Slice))
@@ -380,4 +391,6 @@ def _series(by_cell: dict[tuple, list[Cell]], uris: GraphUris, rank: dict[str, i
         g.add((s, RDFS.label, Literal(label, lang="nl")))
         for o in obs:
             g.add((s, QB.observation, o))
+    if latest_year is not None:
+        g.add((ds, GDI.laatsteJaar, Literal(str(latest_year), datatype=XSD.gYear)))
     return {"graph": g, "cells": out}
