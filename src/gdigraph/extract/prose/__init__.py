@@ -26,6 +26,11 @@ The rules, in order:
   printed with a sign) and takes the indicator, facility and year of the figure it belongs to ('met
   20% naar 403', '403 (+20%)', 'dat is een afname van 30%'); shares ('90% van het aantal') are not
   rows;
+* qualifiers: the words that say which part of the counted thing a figure counts stay in its phrase
+  ('authenticaties op basisniveau', 'terugmeldingen rechtstreeks', 'gebruikte machtigingen voor Mijn
+  Overheid', 'ontvangen berichten', 'berichten over WOZ', 'bezoeken business.gov.nl'), so that one phrase
+  names one quantity; the senders named as the subject of a count of messages ('De Belastingdienst en het
+  UWV hebben samen ...') are its breakdown;
 * facility: the facility named right after the figure ('13 miljoen bevragingen via DigiD
   Machtigen'), else the nearest one named before it in the sentence (the more specific of 'Lopende
   Zaken van MijnOverheid'), else the running subject of the paragraph; names that only qualify
@@ -39,11 +44,13 @@ The rules, in order:
 The package, one module per job: ``region`` (which lines, which paragraphs), ``text`` (a paragraph as one
 string that keeps every character's line; sentences), ``figures`` (numbers read as figures), ``phrases``
 (the counted phrase of a figure), ``facility`` (the facility it belongs to), ``years`` (its year),
-``sentence`` (the pass that puts them together, sentence by sentence), ``vocabulary`` (the word lists).
+``qualifiers`` (what keeps two quantities of one noun apart), ``sentence`` (the pass that puts them together,
+sentence by sentence), ``vocabulary`` (the word lists).
 """
 
 from __future__ import annotations
 
+from ...harmonise.breakdowns import load_breakdowns
 from ...harmonise.facilities import FacilityIndex
 from ...records import Observation, Problem
 from ...sources.manifest import Edition
@@ -55,13 +62,17 @@ __all__ = ["extract_prose", "prose_region"]
 
 
 def extract_prose(name: str, lines: list[str], facilities: FacilityIndex, edition: Edition,
-                  table_lines: set[int]) -> tuple[list[Observation], list[Problem]]:
+                  table_lines: set[int], senders: dict[str, str] | None = None
+                  ) -> tuple[list[Observation], list[Problem]]:
     """Headline figures stated in prose (see the module docstring). Lines in ``table_lines`` are
-    never read."""
+    never read. ``senders`` maps the printed names of senders of messages to their breakdown label
+    (default: the senders of the breakdown code list)."""
     region = prose_region(lines, edition, table_lines, facilities)
     if not region:
         return [], []
-    p = ProsePass(name, facilities, edition)
+    if senders is None:
+        senders = load_breakdowns().names("afzender")
+    p = ProsePass(name, facilities, edition, senders)
     for par in paragraphs(lines, region, facilities):
         p.paragraph(join_paragraph(par))
     return p.observations, p.problems

@@ -44,6 +44,7 @@ class Figure:
     referent: "Figure | None" = None
     head: str = ""  # the counted noun printed after the number
     ambiguous: bool = False  # the sentence names several facilities together as its subject
+    breakdown: str = ""  # the sender of the messages counted, when the sentence names it as its subject
 
 
 def find_figures(s: str) -> list[Figure]:

@@ -13,7 +13,8 @@ from ...sources.manifest import Edition
 from ..toelichting import METHOD_WORDS
 from .facility import facility_for, subject_mentions
 from .figures import Figure, find_figures, not_a_figure, pairs
-from .phrases import head_after, indicator_from_clause
+from .phrases import Phrase, head_after, indicator_from_clause
+from .qualifiers import qualify, sender
 from .text import Text, sentences
 from .vocabulary import AANTAL, DOWN, HEAD_FACILITY, UP
 from .years import assign_years, note_period
@@ -22,9 +23,10 @@ NOTE_MAX = 200
 
 
 class ProsePass:
-    def __init__(self, name: str, fx: FacilityIndex, edition: Edition):
+    def __init__(self, name: str, fx: FacilityIndex, edition: Edition, senders: dict[str, str] | None = None):
         self.name = name
         self.fx = fx
+        self.senders = senders or {}
         self.edition = edition
         self.ref_year = edition.reference_year or edition.publication_year
         self.period: tuple[int, int] | None = None
@@ -85,6 +87,7 @@ class ProsePass:
     def _sentence(self, s: str, figs: list[Figure], mentions: list[Mention], running: str,
                   prev_rows: list[Figure]) -> list[Figure]:
         n = len(figs)
+        every = self.fx.mentions(s)  # also the names that only qualify a noun ('voor Mijn Overheid')
         bounds = [0] + [f.end for f in figs]
         nexts = [f.start for f in figs[1:]] + [len(s)]
 
@@ -130,8 +133,10 @@ class ProsePass:
                 f.keep = False  # 'twee nieuwe netwerken': an addition, not a level
                 continue
             if head:
-                f.indicator = head[0]
+                f.indicator = qualify(s, f.start, Phrase(head[0], f.end, head[2]), self.fx, every)
                 f.head = head[1]
+                if head[1].endswith("berichten"):
+                    f.breakdown = sender(s, f.start, self.senders)
             elif re.search(r"\bmet\s+$", s[:f.start]) and (
                     (UP.search(gb_clause) or DOWN.search(gb_clause) or UP.match(ga_clause.strip())
                      or re.match(r"^\s*(?:gegroeid|doorgegroeid|gestegen|toegenomen|gedaald|afgenomen)", ga_clause))
@@ -155,7 +160,7 @@ class ProsePass:
         for f in live:
             if f.measure != "level" or f.indicator:
                 continue
-            f.indicator = indicator_from_clause(s, f, self.prev_text)
+            f.indicator = qualify(s, f.start, indicator_from_clause(s, f, self.prev_text), self.fx, every)
         # 'van 27 miljoen in 2014 naar 75 miljoen verstuurde berichten': the pair shares its indicator
         for a, b in pairs(s, live):
             if not a.indicator:
@@ -208,7 +213,7 @@ class ProsePass:
                     if others and all(g.measure == "level" for g in others):
                         clones += [(f, dataclasses.replace(f, referent=g, flags=set(f.flags))) for g in others]
             if ref is None:
-                ind = indicator_from_clause(s, f, self.prev_text, growth=True)
+                ind = qualify(s, f.start, indicator_from_clause(s, f, self.prev_text, growth=True), self.fx, every)
                 if not ind:
                     f.keep = False
                     continue
@@ -246,6 +251,7 @@ class ProsePass:
                     continue
                 f.facility = r.facility
                 f.indicator = r.indicator
+                f.breakdown = r.breakdown
                 if f.year is None:
                     f.year = r.year
         return [f for f in figs if f.keep]
@@ -257,7 +263,7 @@ class ProsePass:
             source=self.name, line=st.line_at(f.num_start), facility=fac.notation, facility_code=fac.code,
             indicator=indicator, indicator_code="", year=int(f.year or self.ref_year or 0), raw=f.raw,
             value=f.value, unit=f.unit, flags=set(f.flags), origin="prose", edition=self.edition.code,
-            measure=f.measure, note=note_text(s))
+            breakdown=f.breakdown, measure=f.measure, note=note_text(s))
 
 
 def note_text(s: str) -> str:
