@@ -53,18 +53,44 @@ def test_the_built_graph_passes_shacl_and_all_data_cube_constraints(built):
     assert shacl.conforms, shacl.report_text[:3000]
 
 
-def test_every_extracted_figure_with_codes_is_an_observation_with_its_source_line(built, memory_store):
+def test_every_row_of_observations_csv_is_an_observation_with_its_source_line(built, memory_store):
+    """Issue 3: every extracted figure, table or prose, is in the graph as an observation of its edition with
+    its indicator, year and breakdown and with its own source line (gdi:bron -> gdi:Bronregel). A figure
+    printed twice in one edition (an overview table repeating a cell, a prose figure a table gives too) is
+    one observation with both source lines; a cell printed without a value is a gdi:OntbrekendeWaarneming."""
     import csv
+
+    from gdigraph.harmonise.breakdowns import load_breakdowns
+    from gdigraph.uris import GraphUris
 
     settings, result = built
     rows = list(csv.DictReader(open(settings.build_dir / "observations.csv", encoding="utf-8")))
-    coded = [r for r in rows if r["indicator_code"] and r["facility_code"]]
-    lines = {(r["edition"], r["line"]) for r in coded}
-    q = """PREFIX gdi: <https://gdigraph.nl/def/gdi#>
-           SELECT DISTINCT ?e ?n WHERE { ?o gdi:bron ?b ; gdi:editie ?ed . ?b gdi:regelnummer ?n .
-                                         ?ed <http://purl.org/dc/terms/identifier> ?e }"""
-    found = {(s["e"].value, s["n"].value) for s in memory_store.query(q, use_default_graph_as_union=True)}
-    assert lines <= found, sorted(lines - found)[:10]
+    assert {r["origin"] for r in rows} == {"table", "prose"}
+    uris, bd = GraphUris(settings), load_breakdowns(settings.codelists_dir)
+    q = """PREFIX gdi: <https://gdigraph.nl/def/gdi#> PREFIX qb: <http://purl.org/linked-data/cube#>
+           SELECT ?t ?ed ?ind ?y ?b ?src WHERE { GRAPH ?g {
+             ?o a ?t ; gdi:editie ?ed ; gdi:indicator ?ind ; gdi:jaar ?y ; gdi:uitsplitsing ?b ; gdi:bron ?src .
+             ?src a gdi:Bronregel .
+             FILTER(?t IN (qb:Observation, gdi:OntbrekendeWaarneming)) } }"""
+    found = {tuple(s[v].value for v in ("ed", "ind", "y", "b", "src", "t")) for s in memory_store.query(q)}
+    observation, missing = "http://purl.org/linked-data/cube#Observation", str(uris.DEF.OntbrekendeWaarneming)
+    absent = []
+    for r in rows:
+        code, breakdown = r["indicator_code"], bd.code(r["breakdown"])
+        if not code or breakdown is None or r["facility_code"] not in uris.facility_kinds:
+            absent.append((r["source"], r["line"], r["indicator"], "no code"))
+            continue
+        key = (str(uris.edition(r["edition"])), str(uris.indicator(code)), r["year"],
+               str(uris.concept("uitsplitsing", breakdown)), str(uris.source_line(r["edition"], int(r["line"]))))
+        types = (observation,) if r["value"] else (observation, missing)
+        if not any(key + (t,) in found for t in types):
+            absent.append((r["source"], r["line"], r["indicator"], code))
+    assert not absent, f"{len(absent)} of {len(rows)} figures are not in the graph: {absent[:10]}"
+
+
+def test_no_figure_is_kept_out_of_the_graph(built):
+    settings, result = built
+    assert not [str(p) for p in result.problems if p.kind == "not_in_graph"]
 
 
 def test_a_second_build_in_another_process_gives_the_same_bytes(built, tmp_path):

@@ -206,9 +206,10 @@ def edition(kind: str = "monitor-prose", year: int = 2018) -> Edition:
     return Edition("t.txt", "test", "Test", kind, "BZK", year + 1, date(year, 12, 31), (year - 1, year))
 
 
-def prose(text: str, kind: str = "monitor-prose", year: int = 2018, table_lines: set[int] | None = None):
+def prose(text: str, kind: str = "monitor-prose", year: int = 2018, table_lines: set[int] | None = None,
+          senders: dict[str, str] | None = None):
     lines = text.split("\n")
-    obs, _ = extract_prose("t.txt", lines, FX, edition(kind, year), table_lines or set())
+    obs, _ = extract_prose("t.txt", lines, FX, edition(kind, year), table_lines or set(), senders=senders)
     return obs
 
 
@@ -344,6 +345,94 @@ def test_monitor_tables_read_only_the_headline_summary():
 def test_lines_of_tables_are_never_read():
     text = "DigiD had 280 miljoen authenticaties.\nDigiD had 290 miljoen authenticaties."
     assert [o[0] for o in rows(text, table_lines={1})] == [2]
+
+
+# --- qualifiers: distinct quantities get distinct phrases ---------------------------------------------
+
+def phrases(text: str, **kw) -> list[tuple[str, str, str, str]]:
+    """(facility, phrase, raw, breakdown) of every row."""
+    return [(o.facility_code, o.indicator, o.raw, o.breakdown) for o in prose(text, **kw)]
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Het totaal aantal authenticaties van DigiD is afgenomen met 6,6% naar ruim 480 miljoen.", "authenticaties"),
+    ("Het aantal authenticaties van DigiD op basisniveau daalde met bijna 70% naar zo’n 27 miljoen.",
+     "authenticaties op basisniveau"),
+    ("Voor DigiD geldt: op niveau Substantieel is het aantal authenticaties met ruim 10% gestegen naar 206 miljoen.",
+     "authenticaties"),  # 'op niveau' in the middle of the clause does not front it
+    ("Op niveau Substantieel is het aantal authenticaties van DigiD met ruim 10% gestegen naar 206 miljoen.",
+     "authenticaties op niveau Substantieel"),
+    ("Via de app hebben bijna 12 miljoen authenticaties van DigiD op een verhoogd veiligheidsniveau plaatsgevonden.",
+     "authenticaties op een verhoogd veiligheidsniveau via de app"),
+])
+def test_the_level_and_the_channel_are_kept(text, phrase):
+    out = phrases(text)
+    assert out and {o[1].removesuffix(" (groei)") for o in out} == {phrase}
+    assert {o[0] for o in out} == {"digid"}
+
+
+def test_the_target_of_a_noun_is_kept():
+    out = phrases("Daarnaast is er sprake van een toename van het aantal gebruikte machtigingen voor Mijn Overheid "
+                  "via DigiD Machtigen, dat is gestegen van 133.000 naar bijna 1,9 miljoen keer in 2018.")
+    assert [o[1] for o in out] == ["gebruikte machtigingen voor Mijn Overheid"] * 2
+    out = phrases("Bij SBR is het aantal berichten richting de Kamer van Koophandel verdrievoudigd naar ruim "
+                  "700.000 SBR berichten.")
+    assert [(o[0], o[1]) for o in out] == [("sbr", "SBR berichten richting de Kamer van Koophandel")]
+
+
+def test_made_directly_is_not_all_of_them():
+    text = ("Terugmelden kan met Digimelding. In totaal zijn er in 2018 110.000 terugmeldingen gedaan over de "
+            "gegevens in de basisregistraties. Het aantal terugmeldingen dat rechtstreeks plaatsvindt is gestegen "
+            "met 5% naar 100.000.")
+    assert [(o[0], o[1], o[2]) for o in phrases(text)] == [
+        ("basisregistraties", "terugmeldingen", "110.000"),
+        ("basisregistraties", "terugmeldingen rechtstreeks (groei)", "5%"),
+        ("basisregistraties", "terugmeldingen rechtstreeks", "100.000")]
+
+
+def test_the_way_messages_go_and_the_registry_they_are_about():
+    text = ("Bij Digilevering is het aantal aangesloten organisaties stabiel gebleven met 47. Zij ontvingen samen "
+            "acht miljoen berichten, wat een daling is van 15%. De aangesloten registraties verstuurden 17 miljoen "
+            "berichten aan Digilevering. Ruim 30 miljoen berichten betroffen het Handelsregister (+2%).")
+    out = [(o[0], o[1], o[2]) for o in phrases(text)]
+    assert out == [
+        ("digilevering", "aangesloten organisaties", "47"),
+        ("digilevering", "ontvangen berichten", "acht miljoen"),
+        ("digilevering", "ontvangen berichten (groei)", "15%"),
+        ("digilevering", "verstuurde berichten aan Digilevering", "17 miljoen"),
+        ("digilevering", "berichten over HR", "Ruim 30 miljoen"),
+        ("digilevering", "berichten over HR (groei)", "+2%")]
+    # the registry named with the figure in brackets is its facility, not a qualifier
+    out = phrases("De meeste terugmeldingen betroffen Basisregistratie Personen (bijna 45.000).")
+    assert [(o[0], o[1]) for o in out] == [("brp", "terugmeldingen")]
+    # 'uitgewisseld' (exchanged) says no way: those are all of them
+    out = phrases("Via de Berichtenbox voor bedrijven werden in 2017 200.000 berichten uitgewisseld.")
+    assert [o[1] for o in out] == ["berichten"]
+
+
+def test_a_web_address_as_the_subject_is_kept():
+    text = ("Het aantal bezoekers van het Ondernemersplein is stabiel gebleven met ruim 7 miljoen. De Engelstalige "
+            "versie (Business.gov.nl) groeit door naar ruim 3 miljoen bezoeken (+3%).")
+    assert [(o[0], o[1]) for o in phrases(text)] == [
+        ("ondernemersplein", "bezoekers"), ("ondernemersplein", "bezoeken business.gov.nl"),
+        ("ondernemersplein", "bezoeken business.gov.nl (groei)")]
+
+
+def test_the_senders_of_messages_are_the_breakdown():
+    text = ("Het onderdeel Berichtenbox kent een groei van 10% in het aantal verstuurde berichten naar 75 miljoen. "
+            "De Belastingdienst en het UWV hebben samen 60 miljoen berichten verstuurd, dit is 80% van het totaal.")
+    out = phrases(text)
+    assert [(o[1], o[2], o[3]) for o in out] == [
+        ("verstuurde berichten (groei)", "10%", ""), ("verstuurde berichten", "75 miljoen", ""),
+        ("verstuurde berichten", "60 miljoen", "Belastingdienst en UWV")]
+    assert {o[0] for o in out} == {"mijnoverheid-berichtenbox"}
+    # a subject that is no sender, or a sender that is no subject, is no breakdown
+    out = phrases("Bij de Berichtenbox kent de Belastingdienst veel berichten. Zij verstuurden samen 50 miljoen "
+                  "berichten.")
+    assert [o[3] for o in out] == [""]
+    out = phrases("De Belastingdienst en het UWV hebben samen 60 miljoen berichten verstuurd naar de Berichtenbox.",
+                  senders={})
+    assert [o[3] for o in out] == [""]
 
 
 # --- property ---------------------------------------------------------------------------------------

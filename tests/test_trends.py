@@ -268,11 +268,15 @@ def test_real_digid_table(real_series, labels):
     codelist, breakdowns, _ = labels
     t = facility_table(real_series, "digid", codelist, breakdowns).set_index(["indicator_code", "breakdown"])
     auth = t.loc[("digid.authenticaties", "totaal")]
-    assert auth["2023"] == 480078039 and auth["2022"] == 514038315 and math.isnan(auth["2018"])
+    # 2018 only in the 2019 covering letter: 'Het gebruik van DigiD is in 2018 weer licht gestegen tot 307 miljoen
+    # authenticaties' (000:21, a prose figure)
+    assert auth["2023"] == 480078039 and auth["2022"] == 514038315 and auth["2018"] == 307000000
     assert math.isclose(auth["yoy_pct"], (480078039 / 514038315 - 1) * 100)
     assert auth["printed_change"] == -6.6 and abs(auth["yoy_pct"] - auth["printed_change"]) < 0.05
     assert math.isclose(auth["cagr_pct"], ((480078039 / 158300000) ** (1 / 9) - 1) * 100)
-    assert (auth["first_year"], auth["last_year"], auth["missing_years"]) == (2014, 2023, "2018")
+    assert (auth["first_year"], auth["last_year"], auth["missing_years"]) == (2014, 2023, "")
+    accounts = t.loc[("digid.actieve-accounts", "totaal")]  # no edition gives 2018
+    assert math.isnan(accounts["2018"]) and accounts["missing_years"] == "2018"
     assert list(t.index.get_level_values(0))[:3] == ["digid.aangesloten-organisaties",
                                                      "digid.aangesloten-webdiensten", "digid.actieve-accounts"]
     assert not any(c.endswith(".verandering") for c in t.index.get_level_values(0))
@@ -569,12 +573,15 @@ def cli_env(real_build, monkeypatch):
 def test_cli_prints_an_aligned_table_with_years_as_columns(cli_env, capsys):
     assert main(["trends", "DigiD", "--width", "250"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("DigiD (digid): 14 reeksen, 2014–2023")
+    assert out[0].startswith("DigiD (digid): 15 reeksen, 2014–2023")
     header = out[1]
     for y in range(2014, 2024):
         assert str(y) in header
     auth = next(line for line in out if line.startswith("Authenticaties  "))
-    assert "480.078.039" in auth and "-6,6%" in auth and "158.300.000" in auth and "gat 2018" in auth
+    assert "480.078.039" in auth and "-6,6%" in auth and "158.300.000" in auth and "307.000.000" in auth
+    assert "gat" not in auth  # 2018 from the prose of the 2019 covering letter (000:21)
+    accounts = next(line for line in out if line.startswith("Actieve DigiD's  "))
+    assert "gat 2018" in accounts
     # aligned: every value of the 2023 column ends where its header ends
     end = header.index("2023") + 4
     rows = [line for line in out[3:] if line[:1].isalpha() and not line.startswith(("Δ", "("))]

@@ -24,7 +24,13 @@ class Breakdown:
 class Breakdowns:
     def __init__(self, items: list[Breakdown], aliases: dict[str, str]):
         self.items = {b.code: b for b in items}
+        self.printed = dict(aliases)
         self.aliases = {normalise_label(a): c for a, c in aliases.items()}
+
+    def names(self, kind: str) -> dict[str, str]:
+        """Every printed name of the breakdowns of one kind ('afzender') -> the breakdown's label."""
+        return {a: self.items[c].label_nl for a, c in self.printed.items() if c in self.items
+                and self.items[c].kind == kind}
 
     def code(self, printed: str) -> str | None:
         """The code of a printed breakdown; '' -> 'totaal'; None when unknown."""

@@ -52,22 +52,35 @@ class CodeList:
     """Printed labels -> codes. Labels of prose figures (rows whose match_note starts with 'prose:')
     are kept apart: a phrase of running text is only ever mapped by a mapping made for prose, never
     by a table label that happens to read the same ('terugmeldingen' as a column caption means
-    'outside Digimelding'; in a sentence it may mean all of them)."""
+    'outside Digimelding'; in a sentence it may mean all of them).
+
+    A prose phrase mapped once holds in every edition. A phrase that the editions use for different
+    quantities ('bezoekers' of Ondernemersplein: the unique visitors in the 2019 letter, the visits in the
+    2024 monitor) has one row per meaning, each with the editions it holds for: it is then looked up
+    with the figure's edition, and stays unmapped in an edition none of its rows lists."""
 
     def __init__(self, indicators: list[Indicator], labels: dict[tuple[str, str], str],
-                 prose_labels: dict[tuple[str, str], str] | None = None):
+                 prose_labels: dict[tuple[str, str], str | list[tuple[frozenset[str], str]]] | None = None):
         self.indicators = {i.code: i for i in indicators}
         self.labels = {(f, normalise_label(lb)): c for (f, lb), c in labels.items()}
-        self.prose_labels = {(f, normalise_label(lb)): c for (f, lb), c in (prose_labels or {}).items()}
+        # (facility, phrase) -> [(editions, code)]; a plain code holds for every edition
+        self.prose_labels: dict[tuple[str, str], list[tuple[frozenset[str], str]]] = {}
+        for (f, lb), c in (prose_labels or {}).items():
+            entries = [(frozenset(), c)] if isinstance(c, str) else list(c)
+            self.prose_labels.setdefault((f, normalise_label(lb)), []).extend(entries)
         self._by_facility: dict[str, list[tuple[str, str]]] = {}
         for (f, lb), c in self.labels.items():
             self._by_facility.setdefault(f, []).append((lb, c))
 
-    def lookup(self, facility: str, label: str, prose: bool = False) -> tuple[str, str]:
-        """(code, how) with how 'exact', 'near' or '' (not found)."""
+    def lookup(self, facility: str, label: str, prose: bool = False, edition: str = "") -> tuple[str, str]:
+        """(code, how) with how 'exact', 'near' or '' (not found); ``edition`` is used for prose phrases
+        that mean different things in different editions."""
         n = normalise_label(label)
         if prose:
-            code = self.prose_labels.get((facility, n))
+            entries = self.prose_labels.get((facility, n), [])
+            if len({c for _, c in entries}) == 1:
+                return entries[0][1], "exact"
+            code = next((c for eds, c in entries if edition in eds), "")
             return (code, "exact") if code else ("", "")
         code = self.labels.get((facility, n))
         if code:
@@ -90,7 +103,7 @@ def load_codelist(codelists_dir: Path | None = None) -> CodeList:
 def _load(ip: str, im: float, lp: str, lm: float) -> CodeList:
     indicators: list[Indicator] = []
     labels: dict[tuple[str, str], str] = {}
-    prose: dict[tuple[str, str], str] = {}
+    prose: dict[tuple[str, str], list[tuple[frozenset[str], str]]] = {}
     if Path(ip).exists():
         with open(ip, newline="", encoding="utf-8") as f:
             for r in csv.DictReader(f):
@@ -101,7 +114,8 @@ def _load(ip: str, im: float, lp: str, lm: float) -> CodeList:
         with open(lp, newline="", encoding="utf-8") as f:
             for r in csv.DictReader(f):
                 if r.get("match_note", "").startswith("prose:"):
-                    prose[(r["facility"], r["label"])] = r["code"]
+                    editions = frozenset(e for e in r.get("editions", "").split(";") if e)
+                    prose.setdefault((r["facility"], r["label"]), []).append((editions, r["code"]))
                 else:
                     labels[(r["facility"], r["label"])] = r["code"]
     return CodeList(indicators, labels, prose)
@@ -121,7 +135,7 @@ def harmonise(observations: list[Observation], codelist: CodeList | None = None)
             if label.endswith(suffix):
                 label = label[: -len(suffix)]
                 break
-        code, how = cl.lookup(o.facility_code, label, prose=o.origin == "prose")
+        code, how = cl.lookup(o.facility_code, label, prose=o.origin == "prose", edition=o.edition)
         if code:
             o.indicator_code = code + (CHANGE_CODE if change else "")
             if how == "near" and (o.source, o.facility_code, label) not in reported:
