@@ -123,6 +123,45 @@ def test_conflicting_prints_in_one_edition_are_reported(parts):
     assert len(conflicts) == 1 and conflicts[0].line == 95
 
 
+def test_a_text_figure_is_merged_into_the_table_figure_it_agrees_with(parts):
+    # 'ruim 258 miljoen' in the text of the 2018 edition: the table's 2016 figure, one more source line
+    rows = ROWS + [row(source="a.txt", line=5, edition="2018", year=2016, raw="ruim 258 miljoen", value=258000000,
+                       origin="prose", indicator="authenticaties")]
+    res = build(rows, parts)
+    uris = parts[0]
+    g = res.graphs["editie/2018"]
+    table = uris.observation("2018", "digid.authenticaties", 2016)
+    assert set(g.objects(table, uris.DEF.bron)) == {uris.source_line("2018", 10), uris.source_line("2018", 5)}
+    assert uris.observation("2018-tekst", "digid.authenticaties", 2016) not in set(g.subjects())
+    assert not [p for p in res.problems if p.kind == "conflicting_figures"]
+
+
+def test_a_text_figure_at_odds_with_its_table_is_its_own_observation(parts):
+    # the text of the 2018 edition says 300 million for 2016, the table 258,455,650: both figures are in
+    # the graph, the text's in the edition's prose data set with its own value and line; it is reported,
+    # restates nothing and is not a source of the harmonised series
+    rows = ROWS + [row(source="a.txt", line=5, edition="2018", year=2016, raw="300 miljoen", value=300000000,
+                       origin="prose", indicator="authenticaties")]
+    res = build(rows, parts)
+    uris = parts[0]
+    g = res.graphs["editie/2018"]
+    text = uris.observation("2018-tekst", "digid.authenticaties", 2016)
+    table = uris.observation("2018", "digid.authenticaties", 2016)
+    assert g.value(text, uris.DEF.waarde) == Literal("300000000", datatype=XSD.decimal)
+    assert set(g.objects(text, uris.DEF.bron)) == {uris.source_line("2018", 5)}
+    assert g.value(text, QB.dataSet) == uris.edition_dataset("2018-tekst")
+    assert set(g.objects(table, uris.DEF.bron)) == {uris.source_line("2018", 10)}
+    assert g.value(text, uris.DEF.herzieningVan) is None
+    (conflict,) = [p for p in res.problems if p.kind == "conflicting_figures"]
+    assert conflict.line == 5 and "'300 miljoen'" in conflict.message and "'258.455.650'" in conflict.message
+    s = res.graphs["reeksen"]
+    o16 = uris.series_observation("digid.authenticaties", 2016)
+    assert s.value(o16, uris.DEF.waarde) == Literal("258455650", datatype=XSD.decimal)
+    assert set(s.objects(o16, uris.DEF.bronWaarneming)) == {table}
+    assert s.value(o16, uris.DEF.herzien) == Literal(False)
+    assert len(res.revisions) == 1  # only the 2019 restatement of 2017
+
+
 def test_figures_without_codes_are_reported_not_graphed(parts):
     rows = ROWS + [row(source="a.txt", line=99, edition="2018", year=2017, indicator="Nieuw", indicator_code="",
                        raw="5", value=5)]

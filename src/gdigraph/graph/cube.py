@@ -190,16 +190,29 @@ def build_cube(rows: list[dict], editions: list[dict], uris: GraphUris, codelist
                     f"{cell.primary.row['raw']!r} on line {cell.primary.line} of the same edition; the "
                     f"graph keeps the more precise {cell.primary.row['raw']!r}"))
         cells[gkey] = cell
-    # a prose figure of a cell that a table of the same edition gives is not a separate figure
+    # a prose figure of a cell that a table of the same edition gives is not a separate figure when the
+    # two agree (the table's observation gets the prose line as a further source); one that disagrees
+    # stays an observation of the edition's prose data set with its own value, and is reported
+    in_conflict: set[tuple] = set()
     for gkey in [k for k in cells if k[0] == "prose"]:
         tkey = ("table",) + gkey[1:]
         if tkey in cells and cells[tkey].has_value:
-            cells[tkey].others.extend([cells[gkey].primary] + cells[gkey].others)
-            del cells[gkey]
+            table, prose = cells[tkey].primary, cells[gkey].primary
+            if prose.value is None or agree(table, prose):
+                cells[tkey].others.extend([prose] + cells[gkey].others)
+                del cells[gkey]
+            else:
+                in_conflict.add(gkey)
+                problems.append(Problem(
+                    prose.row["source"], prose.line, "warning", "conflicting_figures",
+                    f"{prose.indicator} {prose.year}: the text says {prose.row['raw']!r}, the table on line "
+                    f"{table.line} {table.row['raw']!r}; both are in the graph (the text's figure in the prose "
+                    f"data set), the harmonised series takes the table's"))
     # 2. revisions: a figure compared with the same cell in the nearest earlier edition that gives it
+    # (a text figure at odds with its own edition's table restates nothing and is no source of the series)
     by_cell: dict[tuple, list[Cell]] = defaultdict(list)
-    for c in cells.values():
-        if c.has_value:
+    for gkey, c in cells.items():
+        if c.has_value and gkey not in in_conflict:
             by_cell[c.primary.cell].append(c)
     revisions: list[tuple[Cell, Cell]] = []
     for cell_key, cs in by_cell.items():
