@@ -17,7 +17,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from gdigraph.harmonise.indicators import CHANGE_CODE, CHANGE_SUFFIXES, load_codelist, normalise_label
+from gdigraph.harmonise.indicators import CHANGE_CODE, INCREASE_CODE, CHANGE_SUFFIXES, load_codelist, normalise_label
 
 ROOT = Path(__file__).resolve().parents[1]
 CODELISTS = ROOT / "data" / "codelists"
@@ -84,11 +84,16 @@ def test_codes_unique_and_uri_safe(indicators):
 def test_code_is_facility_dot_slug(indicators):
     prefix = indicators["code"].str.split(".", n=1).str[0]
     pdt.assert_series_equal(prefix, indicators["facility"], check_names=False)
-    slug = indicators["code"].str.split(".", n=1).str[1].fillna("")
+    slug = indicators["code"].str.split(".", n=1).str[1].fillna("").str.removesuffix(INCREASE_CODE)
     bad = [c for c, s in zip(indicators["code"], slug) if not SLUG_RE.match(s)]
-    # one dot only: the printed change of an indicator is coded <code>.verandering by the harmoniser
+    # one dot only: the printed change of an indicator is coded <code>.verandering by the harmoniser;
+    # a change in the indicator's own unit is the listed <code>.toename of a listed <code>
     assert not bad, f"slug must be [a-z0-9-] without a further dot: {bad}"
     assert not any(c.endswith(CHANGE_CODE) for c in indicators["code"])
+    codes = set(indicators["code"])
+    for _, r in indicators[indicators["code"].str.endswith(INCREASE_CODE)].iterrows():
+        base = r["code"].removesuffix(INCREASE_CODE)
+        assert base in codes and r["broader"] == base and r["unit"] == "count", r["code"]
 
 
 def test_codes_carry_no_year_or_edition(indicators):
@@ -180,8 +185,38 @@ def test_label_editions_known(labels):
 
 
 def test_every_code_has_a_label(labels, indicators):
-    unused = sorted(set(indicators["code"]) - set(labels["code"]))
+    # a <code>.toename is reached through the label of its <code> (a change in the indicator's unit)
+    unused = sorted(c for c in set(indicators["code"]) - set(labels["code"])
+                    if not (c.endswith(INCREASE_CODE) and c.removesuffix(INCREASE_CODE) in set(labels["code"])))
     assert not unused, f"codes without a printed label: {unused}"
+
+
+def test_changes_in_percent_and_in_the_indicators_own_unit(tmp_path):
+    """'met 7% gestegen' is the '.verandering' twin; 'met 12 gegroeid' (a count) the listed '.toename';
+    a count change of an indicator without a '.toename' row is reported, not coded as a percentage."""
+    import copy
+    from decimal import Decimal
+
+    from gdigraph.harmonise.indicators import harmonise
+    from gdigraph.records import Observation
+
+    def obs(facility, label, unit, value):
+        return Observation("x.txt", 7, facility, facility, label + " (groei)", "", 2023, str(value), Decimal(value),
+                           unit, origin="prose", edition="2024", measure="change")
+
+    pct = obs("digid-machtigen", "op DigiD Machtigen aangesloten organisaties", "percent", 25)
+    count = obs("digid-machtigen", "op DigiD Machtigen aangesloten organisaties", "count", 12)
+    cl = load_codelist(CODELISTS)
+    assert harmonise([pct, count], cl) == []
+    assert pct.indicator_code == "digid-machtigen.aangesloten-organisaties.verandering"
+    assert count.indicator_code == "digid-machtigen.aangesloten-organisaties.toename"
+    # the same with a list that lacks the '.toename' row
+    lacking = copy.copy(cl)
+    lacking.indicators = {c: i for c, i in cl.indicators.items() if not c.endswith(INCREASE_CODE)}
+    count2 = obs("digid-machtigen", "op DigiD Machtigen aangesloten organisaties", "count", 12)
+    (problem,) = harmonise([count2], lacking)
+    assert count2.indicator_code == "" and problem.kind == "unmapped_label"
+    assert "digid-machtigen.aangesloten-organisaties.toename" in problem.message
 
 
 def test_harmoniser_loads_the_lists(labels):

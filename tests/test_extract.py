@@ -240,3 +240,13 @@ def test_cli_runs_as_an_installed_command(tmp_path):
     proc = subprocess.run([str(exe), "extract", str(DATA / "000_488dae424ea7cc3b.txt")], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and "Gemeenten" in proc.stdout
+
+
+def test_a_header_word_that_reads_like_the_internal_period_marker_is_plain_text():
+    """'period:' in a line once crashed parse_header (found by hypothesis)."""
+    from gdigraph.extract.layout import parse_header
+
+    words = parse_header("Het period: 2019 2020", 1)  # raised ValueError before
+    assert words is None or all(c.year in (2019, 2020) for c in words.columns)
+    merged = parse_header("Van 1102015 t/m 31122015 2016", 3)
+    assert merged is not None and len(merged.columns) == 2

@@ -60,6 +60,7 @@ def build(rows, parts):
 
 
 def test_rounding_units_of_printed_figures():
+    assert precision("negen miljoen", Decimal(9000000)) == 1000000
     assert precision("2,1 miljard", Decimal(2100000000)) == 100000000
     assert precision("6,6%", Decimal("6.6")) == Decimal("0.1")
     assert precision("1.234", Decimal(1234)) == 1
@@ -182,3 +183,30 @@ def test_prints_agree_within_one_unit_of_the_coarser_print():
                          row(year=2017, raw="2.215.000.000", value=2215000000, line=3)],
                         load_breakdowns(), {"digid"}, load_codelist())[0]
     assert agree(rows[0], rows[1]) and not agree(rows[0], rows[2])
+
+
+@pytest.mark.parametrize("text, value, unit, table, agrees", [
+    # rounded in the text; for counts the rounding counts for at most 10 %
+    ("1,6 miljoen", "1600000", "count", "1682022", True),       # cut off at its last digit
+    ("negen miljoen", "9000000", "count", "9458300", True),     # in words, cut off
+    ("300 miljoen", "300000000", "count", "258455650", False),  # not a rounding of 258 million
+    ("ruim 800.000", "800000", "count", "874731", True),        # 'ruim': more, by up to a step
+    ("ruim 800.000", "800000", "count", "790000", False),       # ... never less
+    ("een kleine 25.000", "25000", "count", "23618", True),     # 'een kleine': less
+    ("bijna 40%", "40", "percent", "43", False),                # 'bijna': never more
+    # percentages: rounded to 5 or 10 in a sentence
+    ("10%", "10", "percent", "12", True),
+    ("15%", "15", "percent", "17", True),
+    ("14%", "14", "percent", "15.6", False),
+    ("5%", "5", "percent", "-5.9", False),                      # the sign counts:
+    ("5%", "-5", "percent", "-5.9", True),                      # 'daalde met 5%' is -5
+    ("40%", "40", "percent", "142", False),
+    ("12", "12", "count", "42.9", False),                       # another unit: never the same figure
+])
+def test_a_text_figure_agrees_with_a_table_figure_within_what_its_words_allow(text, value, unit, table, agrees):
+    def figure(**kw):
+        return read_figures([row(year=2017, **kw)], load_breakdowns(), {"digid"}, load_codelist())[0][0]
+
+    t = figure(raw=table, value=table, unit="percent" if text == "12" else unit, line=1)
+    p = figure(raw=text, value=value, unit=unit, line=2, origin="prose", indicator="authenticaties")
+    assert agree(p, t) is agrees and agree(t, p) is agrees

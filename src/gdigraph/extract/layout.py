@@ -75,8 +75,20 @@ def _date_year(tok: str) -> tuple[int, str] | None:
     return None
 
 
+class _Period(str):
+    """A merged 'start t/m end' header word (a type of its own: no printed word can be mistaken for it)."""
+
+    start: str
+    end: str
+
+    def __new__(cls, start: str, end: str) -> "_Period":
+        self = super().__new__(cls, f"{start} t/m {end}")
+        self.start, self.end = start, end
+        return self
+
+
 def _merge_periods(words: list[str]) -> list[str]:
-    """'Van 1102015 t/m 31122015' / 'Periode 172015 t/m 292016' -> one 'period:start:end' word."""
+    """'Van 1102015 t/m 31122015' / 'Periode 172015 t/m 292016' -> one ``_Period`` word."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -85,7 +97,7 @@ def _merge_periods(words: list[str]) -> list[str]:
                 and _date_year(w) and _date_year(words[i + 2]):
             if out and out[-1].lower() in ("van", "periode"):
                 out.pop()
-            out.append(f"period:{w}:{words[i + 2]}")
+            out.append(_Period(w, words[i + 2]))
             i += 3
             continue
         out.append(w)
@@ -105,8 +117,8 @@ def parse_header(text: str, line: int) -> Header | None:
     group = 0
     last_year = None
     for w in words:
-        if w.startswith("period:"):
-            _, start, end = w.split(":")
+        if isinstance(w, _Period):
+            start, end = w.start, w.end
             (year, d1), (_, d2) = _date_year(start), _date_year(end)
             if last_year is not None and year <= last_year:
                 group += 1

@@ -95,8 +95,11 @@ def precision(raw: str, value: Decimal | None) -> Decimal:
     """The rounding unit of a printed figure: '2,1 miljard' -> 100000000; '1.234' -> 1; '6,6%' -> 0.1."""
     m = re.search(r"(\d+(?:[.,]\d+)*)\s*(mln|miljoen|mlrd|miljard|duizend)?", raw.replace("\u202f", " "),
                   re.IGNORECASE)
-    if not m or value is None:
+    if value is None:
         return Decimal(1)
+    if not m:  # a number in words: 'negen miljoen' is given to the million
+        w = re.search(r"(duizend|miljoen|miljard)\b", raw, re.IGNORECASE)
+        return Decimal({"duizend": 10**3, "miljoen": 10**6, "miljard": 10**9}[w.group(1).lower()]) if w else Decimal(1)
     lit, scale = m.group(1), (m.group(2) or "").lower()
     factor = Decimal({"": 1, "duizend": 10**3, "mln": 10**6, "miljoen": 10**6, "mlrd": 10**9,
                       "miljard": 10**9}[scale])
@@ -109,16 +112,69 @@ def precision(raw: str, value: Decimal | None) -> Decimal:
 
 
 def agree(a: Figure, b: Figure) -> bool:
-    """Do two prints of a figure agree, allowing for the rounding of the coarser one?"""
+    """Do two prints of a figure agree, allowing for the rounding of the coarser one?
+
+    An exact print stands for its value give or take one unit of its last digit. An approximate one
+    (a figure from the text, or flagged ``approx``) stands for the range its words allow
+    (``approximate_range``). They agree when their ranges overlap; figures in different units never do.
+    """
     if a.value is None or b.value is None:
         return a.value is None and b.value is None
+    if a.row.get("unit") != b.row.get("unit"):
+        return False
     if a.value == b.value:
         return True
-    # a printed figure may be rounded or cut off to its last digit: one unit of the coarser print
-    tol = max(precision(a.row["raw"], a.value), precision(b.row["raw"], b.value))
-    if a.approximate or b.approximate:
-        tol = max(tol, abs(max(a.value, b.value, key=abs)) * Decimal("0.05"))
-    return abs(a.value - b.value) <= tol
+    if not (a.approximate or b.approximate):
+        tol = max(precision(a.row["raw"], a.value), precision(b.row["raw"], b.value))
+        return abs(a.value - b.value) <= tol
+    lo_a, hi_a = _range(a)
+    lo_b, hi_b = _range(b)
+    return lo_a <= hi_b and lo_b <= hi_a
+
+
+# words in a text figure that bound the true value: 'ruim 800.000' is more, 'bijna 40%' less
+_MORE = re.compile(r"\b(ruim|ruimschoots|meer dan|boven de|boven|over|more than|over|well over)\b", re.IGNORECASE)
+_LESS = re.compile(r"\b(bijna|een kleine|kleine|nog geen|minder dan|onder de|almost|nearly|less than)\b",
+                   re.IGNORECASE)
+
+
+def roundness(value: Decimal) -> Decimal:
+    """The rounding a round figure suggests: 800000 -> 100000, 25000 -> 1000, 15 -> 5, 10 -> 10, 14 -> 1."""
+    v = abs(value)
+    if v == 0 or v != v.to_integral_value():
+        return Decimal(0)
+    v = int(v)
+    unit = 1
+    while v % (unit * 10) == 0:
+        unit *= 10
+    if (v // unit) % 5 == 0 and v // unit > 5:
+        unit *= 5
+    return Decimal(unit)
+
+
+def _range(f: Figure) -> tuple[Decimal, Decimal]:
+    """The values a printed figure allows. Exact: within one unit of its last digit. Approximate (text):
+    within one unit of its last digit (a figure cut off), half its rounding (``roundness``) or 5 %,
+    whichever is widest -- for counts the rounding counts for at most 10 % ('300 miljoen' is not 258
+    million), for percentages fully ('10%' for +12) --; after 'ruim'/'meer dan' only upwards, after
+    'bijna'/'een kleine' only downwards, then by up to a whole rounding step or 10 %; mirrored for
+    decreases."""
+    v, raw = f.value, f.row["raw"]
+    unit = precision(raw, v)
+    if not f.approximate:
+        return v - unit, v + unit
+    mag = abs(v)
+    rounding = roundness(v)
+    if f.row.get("unit") != "percent":
+        rounding = min(rounding, mag * Decimal("0.10"))
+    if _MORE.search(raw):
+        lo, hi = mag, mag + max(unit, rounding, mag * Decimal("0.10"))
+    elif _LESS.search(raw):
+        lo, hi = mag - max(unit, rounding, mag * Decimal("0.10")), mag
+    else:
+        half = max(unit, rounding / 2, mag * Decimal("0.05"))
+        lo, hi = mag - half, mag + half
+    return (lo, hi) if v >= 0 else (-hi, -lo)
 
 
 def _significance(f: Figure) -> tuple:

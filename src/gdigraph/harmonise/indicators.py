@@ -4,7 +4,9 @@ The code list is data: ``data/codelists/indicators.csv`` (one row per harmonised
 ``data/codelists/indicator_labels.csv`` (printed label per facility -> code). A label the list does not
 know is matched to a known label of the same facility when they are nearly identical (a typo, a
 re-wrapped line: reported as info); otherwise it keeps an empty ``indicator_code`` and is reported,
-never dropped. The printed year-on-year change of an indicator gets the code ``<code>.verandering``.
+never dropped. The printed year-on-year change of an indicator in percent gets the code
+``<code>.verandering``; a change in the indicator's own unit ('met 12 gegroeid naar 61') the code
+``<code>.toename`` when ``indicators.csv`` has it (otherwise it is reported unmapped).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ..settings import get_settings
 
 CHANGE_SUFFIX = " (verandering t.o.v. vorig jaar)"
 CHANGE_CODE = ".verandering"
+# a printed change in the indicator's own unit (an increase of 12 organisations), where the list has it
+INCREASE_CODE = ".toename"
 # how the extractor marks a printed change: a table's %-column, a growth figure in prose
 CHANGE_SUFFIXES = (CHANGE_SUFFIX, " (groei)")
 NEAR_MATCH = 0.92
@@ -136,6 +140,19 @@ def harmonise(observations: list[Observation], codelist: CodeList | None = None)
                 label = label[: -len(suffix)]
                 break
         code, how = cl.lookup(o.facility_code, label, prose=o.origin == "prose", edition=o.edition)
+        if code and change and o.unit != "percent":
+            # a change in the indicator's own unit ('met 12 gegroeid'): not the percentage the
+            # '.verandering' twin stands for, but the indicator's own '<code>.toename' where the list has one
+            if code + INCREASE_CODE not in cl.indicators:
+                key = (o.source, o.facility_code, label + INCREASE_CODE)
+                if key not in reported:
+                    reported.add(key)
+                    problems.append(Problem(o.source, o.label_line or o.line, "warning", "unmapped_label",
+                                            f"a change in {o.unit or 'counts'}, not in percent: the code list has no "
+                                            f"{code}{INCREASE_CODE} (add it to indicators.csv)", o.indicator))
+                continue
+            o.indicator_code = code + INCREASE_CODE
+            continue
         if code:
             o.indicator_code = code + (CHANGE_CODE if change else "")
             if how == "near" and (o.source, o.facility_code, label) not in reported:
