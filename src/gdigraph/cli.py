@@ -287,8 +287,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "(or give --store DIR or --sparql-endpoint URL)", file=sys.stderr)
         return 2
     app = create_app(settings, store)
+    # switches between releases (and failed ones) are always reported; the rest with -v
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("gdigraph").addHandler(handler)
+    logging.getLogger("gdigraph").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    logging.getLogger("gdigraph.serve.follow").setLevel(logging.INFO)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    graph = settings.sparql_endpoint or store
+    graph = settings.sparql_endpoint or app.served.store
+    if app.served.version:
+        graph = f"{graph}, release {app.served.version}"
+    if app.following:
+        graph = f"{graph}; following {app.link.link} every {app.interval:g} s"
     print(f"gdigraph: http://{host}:{args.port}/ (SPARQL: http://{host}:{args.port}/sparql; the graph: {graph}); "
           "Ctrl-C stops", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
