@@ -112,7 +112,9 @@ class ReleaseApp:
         self.drain_seconds = float(drain_seconds)
         self.retry_max = float(retry_max)
         key = link.read() if link is not None else None
-        self.served = make(link.store_for(key) if key is not None else Path(store))
+        if link is not None:  # pinned: the release directory, never the link
+            store = link.store_for(key) if key is not None else Path(os.path.realpath(store))
+        self.served = make(Path(store))
         self.served.key = key
         self.switches = 0
         self.failures = 0
@@ -232,7 +234,7 @@ class ReleaseApp:
             self.failures = self.failures + 1 if key == self._failed_key else 1
             delay = min(self.interval * 2 ** self.failures, self.retry_max)
             self._failed_key, self._retry_at = key, time.monotonic() + delay
-            self.last_error = f"{store}: {e}"
+            self.last_error = f"{store}: {e}"[:1000]
             log.error("could not switch to the release at %s: %s; still serving %s; trying again in %.0f s",
                       store.parent, e, self.served.version or self.served.store, delay)
             return False
