@@ -192,22 +192,26 @@ def activate_release(settings: Settings, version: str, stage: str | None, finger
 
 @task(name="push to triple store", retries=2, retry_delay_seconds=[10, 60],
       retry_condition_fn=_retry_unless_permanent, cache_policy=NO_CACHE)
-def push_to_store(graph_dir: str, store: str) -> dict:
-    """PUT every named graph to a SPARQL 1.1 Graph Store Protocol endpoint (one atomic replace each)."""
+def push_to_store(graph_dir: str, store: str, prune: bool = False, namespace: str | None = None) -> dict:
+    """PUT every named graph to a SPARQL 1.1 Graph Store Protocol endpoint (one atomic replace each);
+    with ``prune``, then DELETE the store's graphs under ``namespace`` that the release does not have."""
     from gdigraph.publish.push import push
 
     logger = get_run_logger()
-    result = push(Path(graph_dir), store, log=logger.info)
+    result = push(Path(graph_dir), store, log=logger.info, prune=prune, namespace=namespace)
     logger.info(result.summary())
-    return {"store": result.store, "graphs": len(result.graphs), "triples": result.triples}
+    return {"store": result.store, "graphs": len(result.graphs), "triples": result.triples,
+            "removed": result.removed}
 
 
 @flow(name="publish", validate_parameters=False)
 def publish(version: str, fingerprint: dict, stage: str | None = None, publish_to: str | None = None,
-            data_dir: str | None = None, build_dir: str | None = None, keep_releases: int = 2) -> dict:
+            data_dir: str | None = None, build_dir: str | None = None, keep_releases: int = 2,
+            prune_store: bool = False) -> dict:
     """Trend tables, charts, the static site (into the staged release), then the atomic switch of
-    build/current, then the optional push of the named graphs to an external store. ``stage`` None:
-    the release exists already (identical input) and is only (re)activated and pushed."""
+    build/current, then the optional push of the named graphs to an external store (``prune_store``:
+    and the removal there of the graphs under ``{base}/graph/`` the release does not have). ``stage``
+    None: the release exists already (identical input) and is only (re)activated and pushed."""
     settings = settings_for(data_dir, build_dir)
     out: dict = {"trends": None, "site": None, "pushed": None}
     if stage:
@@ -219,7 +223,8 @@ def publish(version: str, fingerprint: dict, stage: str | None = None, publish_t
             out[key] = str(Path(path) / sub)
     out["release"] = path
     if publish_to:
-        out["pushed"] = push_to_store(str(Path(path) / "graph"), publish_to)
+        out["pushed"] = push_to_store(str(Path(path) / "graph"), publish_to, prune_store,
+                                      f"{settings.base_uri}/graph/")
     return out
 
 
@@ -273,11 +278,13 @@ def summarise_run(settings: Settings, version: str, previous: str | None) -> dic
 
 @flow(name="yearly-monitor", validate_parameters=True)
 def yearly_monitor(sources: list[str] | None = None, publish_to: str | None = None, data_dir: str | None = None,
-                   build_dir: str | None = None, keep_releases: int = 2) -> dict:
+                   build_dir: str | None = None, keep_releases: int = 2, prune_store: bool = False) -> dict:
     """Read every report, build and validate the graph, publish it as a new release.
 
     sources: reports, folders of reports or http(s) URLs (default: data/sources);
     publish_to: a SPARQL 1.1 Graph Store Protocol endpoint to push the named graphs to (optional);
+    prune_store: with publish_to, also remove the graphs under {base}/graph/ of that store that the
+    release does not have (the query endpoint beside it lists them: Oxigraph .../store -> .../query);
     data_dir / build_dir: override GDIGRAPH_DATA_DIR / GDIGRAPH_BUILD_DIR;
     keep_releases: how many releases to keep under build/releases (the published one always stays).
     """
@@ -299,7 +306,7 @@ def yearly_monitor(sources: list[str] | None = None, publish_to: str | None = No
                 stage = stage_observations(settings, version, extractions)
                 build_graph(stage, str(settings.data_dir), str(settings.build_dir))
             published = publish(version, fingerprint, stage, publish_to, str(settings.data_dir),
-                                str(settings.build_dir), keep_releases)
+                                str(settings.build_dir), keep_releases, prune_store)
         except BaseException as e:
             kept = None
             if stage and Path(stage).exists():
@@ -337,6 +344,9 @@ def report_lines(settings: Settings, version: str, published: dict, summary: dic
     if published.get("pushed"):
         p = published["pushed"]
         lines.append(f"  pushed:       {p['graphs']} named graphs ({p['triples']} triples) to {p['store']}")
+        if p.get("removed"):
+            lines.append(f"  removed:      {len(p['removed'])} graphs the release does not have from {p['store']}: "
+                         + ", ".join(p["removed"]))
     lines.append(f"  summary:      {settings.build_dir / 'last-run.md'}")
     lines.append("no changes" if summary["none"] else
                  f"changes: {summary['figures_added']} figures added, {summary['revisions']} revised, "

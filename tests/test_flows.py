@@ -115,8 +115,20 @@ def test_a_second_run_on_the_same_input_changes_no_byte(first_run, oxigraph):
     settings, first = first_run
     before = tree_bytes(settings.current_dir)
     links = {n: os.readlink(settings.build_dir / n) for n in ("current", *release.LINKED_FILES)}
+    # a graph an earlier release had, and someone else's: this push prunes the first only
+    stale, other = "https://gdigraph.nl/graph/editie/1999", "https://example.org/graph/not-ours"
+    for g in (stale, other):
+        httpx.put(f"{oxigraph}/store", params={"graph": g}, content=b"<urn:a> <urn:b> <urn:c> .\n",
+                  headers={"Content-Type": "application/n-triples"}).raise_for_status()
     again = monitor.yearly_monitor(data_dir=str(settings.data_dir), build_dir=str(settings.build_dir),
-                                   publish_to=f"{oxigraph}/store")
+                                   publish_to=f"{oxigraph}/store", prune_store=True)
+    assert again["pushed"]["removed"] == [stale]
+    assert any(line.startswith("  removed:") and stale in line for line in again["report"])
+    r = httpx.post(f"{oxigraph}/query", data={"query": "SELECT DISTINCT ?g { GRAPH ?g {} }"},
+                   headers={"Accept": "application/sparql-results+json"})
+    left = {b["g"]["value"] for b in r.json()["results"]["bindings"]}
+    assert other in left and stale not in left
+    httpx.delete(f"{oxigraph}/store", params={"graph": other}).raise_for_status()
     assert again["version"] == first["version"] and again["reused"] and again["previous"] == first["version"]
     assert tree_bytes(settings.current_dir) == before  # every file, the store included
     assert {n: os.readlink(settings.build_dir / n) for n in links} == links

@@ -1,6 +1,7 @@
 """Pushing named graphs over the SPARQL 1.1 Graph Store Protocol, against a real Oxigraph server
 started on loopback: every graph replaced by one PUT, other graphs left alone, retries on transient
-failures, clear errors for the rest, credentials never printed, the CLI."""
+failures, clear errors for the rest, credentials never printed, the CLI; ``--prune`` removes the
+graphs of the namespace the release no longer has and nothing else (a dry run changes nothing)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from gdigraph.cli import main as cli_main
-from gdigraph.publish.push import PushError, graph_payloads, push
+from gdigraph.publish.push import PushError, graph_payloads, push, query_endpoint_for
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 G1 = "https://gdigraph.nl/graph/editie/2024"
@@ -213,3 +214,126 @@ def test_cli_push(oxigraph, tmp_path, capsys):
     assert triples_in(oxigraph, "https://gdigraph.nl/graph/cli") == {f'<{EX}cli> <{P}> "7" .'}
     assert cli_main(["push", "--store", f"{oxigraph}/nope", "--graph-dir", str(d), "--retries", "0"]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+# -- pruning ---------------------------------------------------------------------------------------------
+
+NS = "https://gdigraph.nl/graph/"
+G3 = NS + "editie/2023"
+LOOKALIKE = "https://gdigraph.nl/graphs/not-ours"  # starts like the namespace, is not in it
+
+
+@pytest.fixture
+def fresh_oxigraph(tmp_path):
+    """A real Oxigraph server of its own (read-write, union default graph as the scale-out runs it)."""
+    port = free_port()
+    proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path / "fresh"), "--bind",
+                             f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base)
+        yield base
+    finally:
+        stop(proc)
+
+
+def named_graphs(base: str) -> set[str]:
+    r = httpx.post(f"{base}/query", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                   headers={"Accept": "application/sparql-results+json"})
+    r.raise_for_status()
+    return {b["g"]["value"] for b in r.json()["results"]["bindings"]}
+
+
+def test_prune_removes_only_the_graphs_of_the_namespace_the_release_no_longer_has(fresh_oxigraph, tmp_path):
+    base = fresh_oxigraph
+    store = f"{base}/store"
+    for other in (OTHER, LOOKALIKE):  # someone else's data in the same store
+        httpx.put(store, params={"graph": other}, content=b"<urn:a> <urn:b> <urn:c> .\n",
+                  headers={"Content-Type": "application/n-triples"}).raise_for_status()
+    first = graph_dir(tmp_path / "1", {
+        "editie-2023.nq": nq([(EX + "old", P, '"0"')], G3),
+        "editie-2024.nq": nq([(EX + "a", P, '"1"')], G1),
+        "reeksen.nq": nq([(EX + "s", P, '"2"')], G2),
+    })
+    result = push(first, store, prune=True, namespace=NS)
+    assert result.removed == [] and "removed 0 graphs" in result.summary()
+    assert named_graphs(base) == {OTHER, LOOKALIKE, G1, G2, G3}
+    # the next release has no editie/2023 any more, and another figure in editie/2024
+    second = graph_dir(tmp_path / "2", {
+        "editie-2024.nq": nq([(EX + "a", P, '"10"')], G1),
+        "reeksen.nq": nq([(EX + "s", P, '"2"')], G2),
+    })
+    # without --prune the old graph stays
+    push(second, store)
+    assert named_graphs(base) == {OTHER, LOOKALIKE, G1, G2, G3}
+    # a dry run says what would go, and changes nothing
+    push(first, store)
+    said = []
+    dry = push(second, store, prune=True, namespace=NS, dry_run=True, log=said.append)
+    assert dry.removed == [G3] and [g.status for g in dry.graphs] == [0, 0]
+    assert "would have removed 1 graphs" in dry.summary() and "nothing was changed" in dry.summary()
+    assert f"would remove {G3}: not in the release" in said and f"would store {G1}: 1 triples" in said
+    assert named_graphs(base) == {OTHER, LOOKALIKE, G1, G2, G3}
+    assert triples_in(base, G1) == {f'<{EX}a> <{P}> "1" .'}
+    # the real thing: PUTs first, then the graph the release does not have is removed, nothing else
+    said = []
+    result = push(second, store, prune=True, namespace=NS, log=said.append)
+    assert result.removed == [G3] and f"removed {G3}: not in the release" in said
+    assert said.index(f"removed {G3}: not in the release") > max(i for i, m in enumerate(said) if m.startswith("stored"))
+    assert f"removed 1 graphs the release does not have: {G3}" in result.summary()
+    assert named_graphs(base) == {OTHER, LOOKALIKE, G1, G2}
+    assert triples_in(base, G1) == {f'<{EX}a> <{P}> "10" .'}
+    assert triples_in(base, OTHER) == triples_in(base, LOOKALIKE) == {"<urn:a> <urn:b> <urn:c> ."}
+    assert push(second, store, prune=True, namespace=NS).removed == []  # once is enough
+
+
+def test_prune_refuses_before_sending_anything_when_it_cannot_be_sure(fresh_oxigraph, tmp_path):
+    base = fresh_oxigraph
+    store = f"{base}/store"
+    # a release with a graph outside the namespace: built with another base URI
+    foreign = graph_dir(tmp_path / "f", {"a.nq": nq([(EX + "a", P, '"1"')], G1),
+                                         "b.nq": nq([(EX + "b", P, '"1"')], "https://example.org/graph/x")})
+    with pytest.raises(PushError, match="another base URI"):
+        push(foreign, store, prune=True, namespace=NS)
+    with pytest.raises(PushError, match="namespace"):
+        push(foreign, store, prune=True)
+    ok = graph_dir(tmp_path / "ok", {"a.nq": nq([(EX + "a", P, '"1"')], G1)})
+    # a Graph Store endpoint whose query endpoint cannot be told
+    with pytest.raises(PushError, match="--query-endpoint"):
+        push(ok, f"{base}/somewhere", prune=True, namespace=NS)
+    assert named_graphs(base) == set()
+    # a wrong query endpoint: the PUTs are done, the listing fails with the status and a hint
+    with pytest.raises(PushError) as e:
+        push(ok, store, prune=True, namespace=NS, query_endpoint=f"{base}/no-such-query", retries=0)
+    assert "HTTP 404" in str(e.value) and "--query-endpoint" in str(e.value)
+    assert named_graphs(base) == {G1}
+    # the query endpoint given explicitly
+    assert push(ok, store, prune=True, namespace=NS, query_endpoint=f"{base}/query").removed == []
+
+
+def test_the_query_endpoint_beside_a_graph_store_endpoint():
+    assert query_endpoint_for("http://h:7878/store") == "http://h:7878/query"
+    assert query_endpoint_for("https://u:p@h/fuseki/ds/data") == "https://u:p@h/fuseki/ds/query"
+    assert query_endpoint_for("http://h/repositories/gdi/rdf-graphs/service") == "http://h/repositories/gdi"
+    assert query_endpoint_for("http://h/graphs") is None
+
+
+def test_cli_push_prune(fresh_oxigraph, tmp_path, capsys):
+    base = fresh_oxigraph
+    first = graph_dir(tmp_path / "1", {"a.nq": nq([(EX + "a", P, '"1"')], G1), "c.nq": nq([(EX + "c", P, '"3"')], G3)})
+    second = graph_dir(tmp_path / "2", {"a.nq": nq([(EX + "a", P, '"1"')], G1)})
+    assert cli_main(["push", "--store", f"{base}/store", "--graph-dir", str(first)]) == 0
+    assert cli_main(["push", "--store", f"{base}/store", "--graph-dir", str(second), "--prune", "--dry-run"]) == 0
+    out = capsys.readouterr()
+    assert f"would remove {G3}" in out.err and "nothing was changed" in out.out
+    assert named_graphs(base) == {G1, G3}
+    assert cli_main(["push", "--store", f"{base}/store", "--graph-dir", str(second), "--prune", "-q"]) == 0
+    out = capsys.readouterr()
+    assert f"removed 1 graphs the release does not have: {G3}" in out.out and out.err == ""
+    assert named_graphs(base) == {G1}
+
+
+def test_cli_run_prune_needs_a_store(capsys):
+    assert cli_main(["run", "--prune"]) == 2
+    assert "--publish-to" in capsys.readouterr().err

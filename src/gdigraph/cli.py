@@ -110,6 +110,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from .settings import PROJECT_ROOT
 
+    if args.prune and not args.publish_to:
+        print("error: --prune removes graphs from the store of --publish-to URL: give that too", file=sys.stderr)
+        return 2
     # Prefect reads its settings when first imported: an own home under the project (unless set),
     # a start-up timeout that covers the first start (it migrates a new SQLite database), no telemetry
     os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect-home"))
@@ -128,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .release import ReleaseError
 
     try:
-        result = yearly_monitor(sources=args.sources or None, publish_to=args.publish_to)
+        result = yearly_monitor(sources=args.sources or None, publish_to=args.publish_to, prune_store=args.prune)
     except (ReleaseError, PushError, httpx.HTTPError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -166,7 +169,9 @@ def cmd_push(args: argparse.Namespace) -> int:
         graph_dir = settings.build_dir / "graph"
     try:
         result = push(graph_dir, args.store, retries=args.retries,
-                      log=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
+                      log=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
+                      prune=args.prune, namespace=f"{settings.base_uri}/graph/", query_endpoint=args.query_endpoint,
+                      dry_run=args.dry_run)
     except PushError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -287,8 +292,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "(or give --store DIR or --sparql-endpoint URL)", file=sys.stderr)
         return 2
     app = create_app(settings, store)
+    # switches between releases (and failed ones) are always reported; the rest with -v
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("gdigraph").addHandler(handler)
+    logging.getLogger("gdigraph").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    logging.getLogger("gdigraph.serve.follow").setLevel(logging.INFO)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    graph = settings.sparql_endpoint or store
+    graph = settings.sparql_endpoint or app.served.store
+    if app.served.version:
+        graph = f"{graph}, release {app.served.version}"
+    if app.following:
+        graph = f"{graph}; following {app.link.link} every {app.interval:g} s"
     print(f"gdigraph: http://{host}:{args.port}/ (SPARQL: http://{host}:{args.port}/sparql; the graph: {graph}); "
           "Ctrl-C stops", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
@@ -335,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "bundled sources and publish a new release")
     r.add_argument("sources", nargs="*", help="reports, folders or URLs to read (default: data/sources)")
     r.add_argument("--publish-to", metavar="URL", help="also push the graphs to this Graph Store Protocol endpoint")
+    r.add_argument("--prune", action="store_true",
+                   help="with --publish-to: also remove the store's graphs under {base}/graph/ the release does not have")
     r.set_defaults(func=cmd_run)
 
     q = sub.add_parser("query", help="run a named query (queries/*.rq) or a .rq file against the graph")
@@ -348,6 +367,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the Graph Store Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph)")
     pu.add_argument("--graph-dir", metavar="DIR", help="the graphs to push (default: build/current/graph)")
     pu.add_argument("--retries", type=int, default=3, help="retries of a graph after a transient failure")
+    pu.add_argument("--prune", action="store_true",
+                    help="then remove the store's graphs under {base}/graph/ that the release does not have "
+                         "(graphs outside that namespace are never touched)")
+    pu.add_argument("--query-endpoint", metavar="URL",
+                    help="the store's SPARQL query endpoint, to list its graphs for --prune (default: beside --store, "
+                         "e.g. .../store -> .../query)")
+    pu.add_argument("--dry-run", action="store_true", help="change nothing: say what would be stored and removed")
     pu.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     pu.set_defaults(func=cmd_push)
 

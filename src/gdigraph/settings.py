@@ -21,6 +21,7 @@ fresh clone work with no configuration at all. ``gdigraph settings`` prints the 
 | ``GDIGRAPH_ALLOW_SERVICE`` | ``false`` | allow SPARQL ``SERVICE`` (federated queries make the server fetch other URLs) |
 | ``GDIGRAPH_SPARQL_CACHE_SECONDS`` | ``300`` | ``Cache-Control: max-age`` of successful ``GET /sparql`` answers |
 | ``GDIGRAPH_ENGINE_START_TIMEOUT`` | ``30`` | seconds an embedded Oxigraph query worker may take to start |
+| ``GDIGRAPH_RELEASE_CHECK_SECONDS`` | ``5`` | ``gdigraph serve`` on ``build/current``: how often it checks whether the link was switched to a new release (and then switches to it, ``gdigraph.serve.follow``); ``0``: serve the release of the start until stopped |
 | ``GDIGRAPH_QUERIES_DIR`` | ``<project>/queries`` | example queries (``*.rq``) shown on the query page |
 """
 
@@ -66,6 +67,7 @@ class Settings:
     allow_service: bool = field(default_factory=lambda: _env_bool("ALLOW_SERVICE", False))
     sparql_cache_seconds: int = field(default_factory=lambda: int(_env("SPARQL_CACHE_SECONDS", "300")))
     engine_start_timeout: float = field(default_factory=lambda: float(_env("ENGINE_START_TIMEOUT", "30")))
+    release_check_seconds: float = field(default_factory=lambda: float(_env("RELEASE_CHECK_SECONDS", "5")))
     queries_dir: Path = field(default_factory=lambda: Path(_env("QUERIES_DIR", str(PROJECT_ROOT / "queries"))))
 
     @property

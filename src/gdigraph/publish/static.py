@@ -36,7 +36,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..serve.app import BuildInfo, graph_dir_for, stelsel_svg
+from ..serve.buildinfo import BuildInfo, graph_dir_for, stelsel_svg
 from ..serve.conneg import JSONLD, NTRIPLES, TURTLE
 from ..serve.describe import StoreSource, catalog_triples, ontology_triples, serialize, void_triples
 from ..serve.pages import (

@@ -23,8 +23,16 @@
 Every page is read from the graph with SPARQL through the same engine as ``/sparql`` (so pointing
 ``GDIGRAPH_SPARQL_ENDPOINT`` at another store works unchanged). Answers carry ``Vary: Accept``,
 ``Link`` headers naming every format, and an ``ETag`` from the build (SHA-256 of
-``build/graph/manifest.json`` and of the page templates); ``If-None-Match`` gives 304. Unknown
-resources get a 404 page with suggestions (resources whose label or notation is close).
+``build/graph/manifest.json``, of the page templates and the release version; ``buildinfo.py``);
+``If-None-Match`` gives 304. Unknown resources get a 404 page with suggestions (resources whose label
+or notation is close).
+
+Releases: ``create_app`` returns a ``follow.ReleaseApp``. Everything above that belongs to one store
+(engine, build info, site, routes: ``served_release``) is one ``Served``; on ``build/current/store``
+(the default) it is pinned to the release the link points to, and when a release run switches the
+link, the next release is started beside it and swapped in without a failed request (see
+``follow.py``). Answers from a release carry ``Gdigraph-Release: <version>``; the VoID says it as
+``owl:versionInfo``.
 
 Before routing, ``RequestGuard`` refuses request targets no handler should see: longer than
 ``GDIGRAPH_MAX_URL_BYTES`` (414; ``/sparql`` answers that itself), control characters in the
@@ -36,12 +44,7 @@ valid codes.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
-import mimetypes
-import tempfile
-from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
@@ -50,7 +53,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 
 from ..settings import Settings, get_settings
 from ..uris import TYPES, UriError, Uris, check_code
@@ -66,7 +69,9 @@ from .describe import (
     serialize,
     void_triples,
 )
+from .buildinfo import DUMP_TYPES, BuildInfo, graph_dir_for, release_version_of, stelsel_svg, trends_mount
 from .engine import open_engine
+from .follow import CurrentLink, ReleaseApp, Served
 from .pages import (
     Linker,
     Page,
@@ -84,115 +89,13 @@ from .sparql import sparql_routes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["create_app", "Front", "BuildInfo", "RequestGuard", "graph_dir_for"]
+__all__ = ["create_app", "served_release", "Front", "BuildInfo", "RequestGuard", "graph_dir_for", "stelsel_svg",
+           "trends_mount"]
 
 NEGOTIATOR = Negotiator(list(PAGE_OFFERS))
 _ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
 SUGGEST_CHARS = 64  # the fuzzy search behind a 404 costs time in the length of what it looks for
-DUMP_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".ttl": "text/turtle; charset=utf-8",
-              ".jsonld": "application/ld+json", ".nt": "application/n-triples",
-              ".json": "application/json", ".csv": "text/csv; charset=utf-8"}
-
-
-def graph_dir_for(settings: Settings, store_path: Path) -> Path:
-    """The dumps that belong to a store: ``build/graph`` beside ``build/store`` (or the current release)."""
-    beside = Path(store_path).parent / "graph"
-    return beside if beside.is_dir() else settings.build_dir / "graph"
-
-
-class BuildInfo:
-    """What the build wrote beside the store: the manifest (graphs, triple counts, hashes), dumps,
-    trend tables, the Stelselplaat drawing; and the build id for ETags."""
-
-    def __init__(self, settings: Settings, graph_dir: Path, trends_dir: Path | None = None):
-        self.settings = settings
-        self.graph_dir = Path(graph_dir)
-        self.trends_dir = Path(trends_dir) if trends_dir else settings.build_dir / "trends"
-        manifest_path = self.graph_dir / "manifest.json"
-        self.manifest: dict = {}
-        digest = hashlib.sha256()
-        if manifest_path.is_file():
-            raw = manifest_path.read_bytes()
-            digest.update(raw)
-            try:
-                self.manifest = json.loads(raw)
-            except ValueError:
-                self.manifest = {}
-        else:
-            digest.update(b"no-manifest:" + str(self.graph_dir).encode())
-        self.has_manifest = bool(self.manifest)
-        # the pages change with the templates and code too
-        here = Path(__file__).parent
-        for path in sorted(list((here / "templates").glob("*.html")) + list((here / "static").glob("site.*"))
-                           + [here / "pages.py", here / "describe.py"]):
-            if path.is_file():
-                digest.update(path.name.encode() + path.read_bytes())
-        trends_index = self.trends_dir / "index.json"
-        if trends_index.is_file():  # facility pages link the trend files
-            digest.update(trends_index.read_bytes())
-        digest.update(settings.base_uri.encode())
-        self.build_id = digest.hexdigest()[:20]
-
-    @property
-    def graphs(self) -> dict[str, int]:
-        return {name: int(info.get("triples", 0)) for name, info in sorted(self.manifest.get("graphs", {}).items())}
-
-    def graph_uris(self) -> dict[str, str]:
-        return {name: info.get("uri", "") for name, info in sorted(self.manifest.get("graphs", {}).items())}
-
-    def dumps(self) -> list[dict]:
-        """The files of the graph directory that are dumps: name, media type, size, sha256."""
-        files = self.manifest.get("files", {})
-        out = []
-        if not self.graph_dir.is_dir():
-            return out
-        for path in sorted(self.graph_dir.rglob("*")):
-            if not path.is_file() or path.suffix not in DUMP_TYPES or path.name == "manifest.json":
-                continue
-            rel = path.relative_to(self.graph_dir).as_posix()
-            out.append({"name": rel, "media_type": DUMP_TYPES[path.suffix].split(";")[0], "size": path.stat().st_size,
-                        "sha256": files.get(rel, "")})
-        return out
-
-    def trend_files(self) -> list[dict]:
-        """Every file entry of ``build/trends/index.json`` whose file exists (as written there)."""
-        index = self.trends_dir / "index.json"
-        try:
-            data = json.loads(index.read_text(encoding="utf-8")) if index.is_file() else {}
-        except ValueError:
-            return []
-        files = data.get("files", []) if isinstance(data, dict) else data if isinstance(data, list) else []
-        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)
-                and ".." not in f["path"].split("/") and (self.trends_dir / f["path"]).is_file()]
-
-    def trend_tables(self) -> list[dict]:
-        """The entries of ``build/trends/index.json`` (a list, or ``{"tables": [...]}``), normalised to
-        ``{"path", "title", "description", "media_type"}``; files listed must exist."""
-        index = self.trends_dir / "index.json"
-        if not index.is_file():
-            return []
-        try:
-            data = json.loads(index.read_text(encoding="utf-8"))
-        except ValueError:
-            return []
-        entries = data.get("tables", data.get("files", [])) if isinstance(data, dict) else data
-        out = []
-        for e in entries if isinstance(entries, list) else []:
-            if isinstance(e, str):
-                e = {"path": e}
-            if not isinstance(e, dict) or e.get("kind", "table") not in ("table", "workbook"):
-                continue
-            rel = next((e[k] for k in ("path", "file", "csv", "href", "name") if isinstance(e.get(k), str)), None)
-            if not rel or rel.startswith("/") or ".." in rel.split("/"):
-                continue
-            if not (self.trends_dir / rel).is_file():
-                continue
-            media = e.get("media_type") or e.get("mediaType") or mimetypes.guess_type(rel)[0] or "application/octet-stream"
-            out.append({"path": rel, "title": str(e.get("title") or e.get("label") or rel),
-                        "description": str(e.get("description") or ""), "media_type": media,
-                        "size": (self.trends_dir / rel).stat().st_size})
-        return sorted(out, key=lambda e: e["path"])
 
 
 class Front:
@@ -521,79 +424,40 @@ class RequestGuard:
         await self.app(scope, receive, send)
 
 
-def stelsel_svg(settings: Settings) -> bytes:
-    """``build/stelsel.svg`` when the build drew it, else drawn now from the reference data."""
-    built = settings.build_dir / "stelsel.svg"
-    if built.is_file():
-        return built.read_bytes()
-    try:
-        from ..graph.stelsel import draw_svg, load_stelsel
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = draw_svg(load_stelsel(settings), Path(tmp) / "stelsel.svg")
-            return path.read_bytes()
-    except Exception as e:  # the page works without the drawing
-        log.warning("could not draw the Stelselplaat: %s", e)
-        return b""
-
-
-def trends_mount(settings: Settings, trends_dir: Path) -> tuple[list[BaseRoute], str | None]:
-    """Routes for ``/trends``: ``gdigraph.serve.trends.trends_routes(settings, trends_dir)`` (imported
-    lazily: the module is written separately); without it, the files of ``trends_dir`` when there are
-    any (the same files the static site copies); else nothing. Returns (routes, URL of the trends page)."""
-    try:
-        from . import trends as trends_module  # noqa: F401
-    except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.trends":
-            raise
-        trends_module = None
-    if trends_module is not None and hasattr(trends_module, "trends_routes"):
-        made = trends_module.trends_routes(settings, trends_dir)
-        url = "/trends/" if (trends_dir / "index.json").is_file() else None  # linked only when written
-        if isinstance(made, (list, tuple)):
-            routes = list(made)
-            if routes and all(getattr(r, "path", "").startswith("/trends") for r in routes):
-                return routes, url
-            return [Mount("/trends", routes=routes)], url
-        return [Mount("/trends", app=made)], url
-    if trends_dir.is_dir() and any(trends_dir.iterdir()):
-        from starlette.staticfiles import StaticFiles
-
-        log.info("gdigraph.serve.trends is not there: serving the files of %s at /trends", trends_dir)
-        index = (trends_dir / "index.html").is_file()
-        return [Mount("/trends", app=StaticFiles(directory=str(trends_dir), html=True))], ("/trends/" if index else None)
-    log.info("no trends: neither gdigraph.serve.trends nor %s", trends_dir)
-    return [], None
-
-
-def create_app(settings: Settings | None = None, store_path: str | Path | None = None, *,
-               source: Source | None = None) -> Starlette:
-    """The application; its lifespan starts and stops the query engine (and so its child processes).
-
-    ``source``: read the pages from this source instead of the engine (tests); ``/sparql`` still uses
-    the engine."""
-    settings = settings or get_settings()
-    store = Path(store_path) if store_path is not None else settings.store_dir
+def served_release(settings: Settings, store: Path, source: Source | None = None) -> Served:
+    """One release's (or plain store's) state, not started: the engine on ``store``, the build info
+    beside it (manifest, dumps, trends, release version: the ETags), the pages site, the routes."""
     engine = open_engine(settings, store)
+    version = None if settings.sparql_endpoint else release_version_of(store)
     uris = Uris(settings)
     build = BuildInfo(settings, graph_dir_for(settings, store), store.parent / "trends"
-                      if (store.parent / "trends").is_dir() else settings.build_dir / "trends")
+                      if (store.parent / "trends").is_dir() else settings.build_dir / "trends", release=version)
     trend_routes, trends_url = trends_mount(settings, build.trends_dir)
     site = Site(settings, source or EngineSource(engine, settings.query_timeout), uris, Linker(uris),
                 sparql="/sparql", trends=trends_url, search=True, dumps=[d["name"] for d in build.dumps()],
                 trend_files=build.trend_files() if trends_url else [])
     front = Front(settings, site, build)
-
-    @asynccontextmanager
-    async def lifespan(app):
-        async with engine:
-            log.info("gdigraph serving %s (%s)", store, engine.describe())
-            yield
-
     app = Starlette(routes=[*sparql_routes(settings, engine), *trend_routes, *front.routes()],
                     middleware=[Middleware(RequestGuard, max_url_bytes=settings.max_url_bytes)],
-                    lifespan=lifespan, exception_handlers={404: front.http_404, HTTPException: front.http_404})
+                    exception_handlers={404: front.http_404, HTTPException: front.http_404})
     app.state.engine = engine
     app.state.front = front
     app.state.settings = settings
-    return app
+    app.state.build = build
+    return Served(app, engine, store, version)
+
+
+def create_app(settings: Settings | None = None, store_path: str | Path | None = None, *,
+               source: Source | None = None) -> ReleaseApp:
+    """The application; its lifespan starts and stops the query engine (and so its child processes).
+
+    A store under a symlink (``build/current/store``, the default) is pinned to the release the link
+    points to, and followed when the link is switched (``gdigraph.serve.follow``; every
+    ``GDIGRAPH_RELEASE_CHECK_SECONDS``, 0: never). ``source``: read the pages from this source instead
+    of the engine (tests); ``/sparql`` still uses the engine."""
+    settings = settings or get_settings()
+    store = Path(store_path) if store_path is not None else settings.store_dir
+    link = None if settings.sparql_endpoint else CurrentLink.of(store)
+    return ReleaseApp(lambda path: served_release(settings, path, source), store, link=link,
+                      interval=settings.release_check_seconds,
+                      drain_seconds=max(30.0, 3 * settings.query_timeout))

@@ -431,6 +431,7 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SPDX = "http://spdx.org/rdf/terms#"
 PROV_NS = "http://www.w3.org/ns/prov#"
+OWL_NS = "http://www.w3.org/2002/07/owl#"
 IANA = "http://www.iana.org/assignments/media-types/"
 LICENSE = "https://spdx.org/licenses/EUPL-1.2"
 
@@ -495,6 +496,8 @@ def void_triples(uris: Uris, build, *, sparql: bool = True, trends: bool = False
     t.add(d, DCT + "license", LICENSE)
     t.add(d, FOAF + "homepage", u["home"])
     t.add(d, DCT + "conformsTo", str(uris.ontology))
+    if getattr(build, "release", None):  # the release served (gdigraph.release)
+        t.typed(d, OWL_NS + "versionInfo", build.release, "string")
     if sparql:
         t.add(d, VOID + "sparqlEndpoint", u["sparql"])
     t.typed(d, VOID + "uriSpace", f"{uris.base}/id/", "string")

@@ -1711,6 +1711,8 @@ async def build_void_page(site: Site, triples: list[ox.Triple], build) -> Page:
     facts = [("URI-ruimte", [V(f"{site.uris.base}/id/", code=True)]),
              ("Triples", [V(fmt_number(sum(build.graphs.values())))]),
              ("Ontologie", [V("gdi:", href=site.linker.page("/def/gdi"))])]
+    if getattr(build, "release", None):
+        facts.append(("Release", [V(build.release, code=True)]))
     if site.sparql:
         facts.append(("SPARQL-endpoint", [V(u["sparql"], href=site.sparql)]))
     page.sections.append(Section("dataset", "De dataset", "facts", facts))
