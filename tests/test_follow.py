@@ -293,3 +293,45 @@ def test_a_plain_store_or_a_remote_endpoint_is_not_followed(build, tmp_path):
     # following off (0): pinned to the release of the start all the same
     app = create_app(settings.with_(release_check_seconds=0), current_store)
     assert not app.following and app.served.store == pinned and app.served.version == "aaaa"
+
+
+def test_a_release_answers_with_its_own_drawing_and_exposes_its_version_to_other_origins(build):
+    """The Stelselplaat drawing comes from the release served (its ``site/stelselplaat.svg``), not from
+    whatever ``build/`` holds now; the release header is readable by scripts of other origins."""
+    settings = build
+    site = release.release_dir(settings, "aaaa") / "site"
+    site.mkdir(exist_ok=True)
+    (site / "stelselplaat.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><title>A</title></svg>')
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    (settings.build_dir / "stelsel.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><title>now</title></svg>')
+    app = create_app(settings, settings.current_dir / "store")
+    with Server(app) as server, server.client() as c:
+        r = c.get("/stelselplaat.svg")
+        assert r.status_code == 200 and b"<title>A</title>" in r.content, r.content[:200]
+        r = c.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://wiki.example"})
+        assert r.status_code == 200 and release_of(r) == "aaaa"
+        exposed = [h.strip().lower() for h in r.headers.get("access-control-expose-headers", "").split(",")]
+        assert RELEASE_HEADER.lower() in exposed
+        for path in ("/doc/voorziening/digid", "/stelselplaat.svg", "/.well-known/void"):
+            r = c.get(path)
+            assert release_of(r) == "aaaa"
+            exposed = r.headers.get("access-control-expose-headers", "")
+            if "access-control-allow-origin" in r.headers:  # open to other origins: the version too
+                assert RELEASE_HEADER.lower() in exposed.lower(), path
+            else:
+                assert not exposed, path
+
+
+@pytest.mark.parametrize("headers, exposed", [
+    ([], None),
+    ([(b"access-control-allow-origin", b"*")], b"Gdigraph-Release"),
+    ([(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", b"ETag")], b"ETag, Gdigraph-Release"),
+    ([(b"Access-Control-Allow-Origin", b"*"), (b"Access-Control-Expose-Headers", b"gdigraph-release")], b"gdigraph-release"),
+])
+def test_the_release_header_is_exposed_once_where_cors_is_open(headers, exposed):
+    from gdigraph.serve.follow import _with_release
+
+    out = _with_release(headers, (b"gdigraph-release", b"v1"))
+    assert (b"gdigraph-release", b"v1") in out
+    got = [v for k, v in out if k.lower() == b"access-control-expose-headers"]
+    assert got == ([exposed] if exposed else [])

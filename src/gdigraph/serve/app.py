@@ -348,7 +348,8 @@ class Front:
 
     async def stelsel(self, request: Request) -> Response:
         if self._stelsel is None:
-            self._stelsel = await asyncio.to_thread(stelsel_svg, self.settings)
+            release_dir = self.build.graph_dir.parent if self.build.release else None
+            self._stelsel = await asyncio.to_thread(stelsel_svg, self.settings, release_dir)
         if not self._stelsel:
             return await self.not_found(request, "De Stelselplaat kon niet worden getekend.")
         return Response(self._stelsel, headers={"Content-Type": "image/svg+xml",

@@ -145,11 +145,14 @@ class BuildInfo:
         return sorted(out, key=lambda e: e["path"])
 
 
-def stelsel_svg(settings: Settings) -> bytes:
-    """``build/stelsel.svg`` when the build drew it, else drawn now from the reference data."""
-    built = settings.build_dir / "stelsel.svg"
-    if built.is_file():
-        return built.read_bytes()
+def stelsel_svg(settings: Settings, release_dir: Path | None = None) -> bytes:
+    """The Stelselplaat drawing: the one a release holds (``<release>/site/stelselplaat.svg``, drawn
+    from the reference data it was built from) when ``release_dir`` is given and has one; else
+    ``build/stelsel.svg`` when the build drew it; else drawn now from the reference data."""
+    for built in ([Path(release_dir) / "site" / "stelselplaat.svg"] if release_dir else []) + [
+            settings.build_dir / "stelsel.svg"]:
+        if built.is_file():
+            return built.read_bytes()
     try:
         from ..graph.stelsel import draw_svg, load_stelsel
 

@@ -72,6 +72,25 @@ class Served:
             self.header = (_HEADER, self.version.encode("latin-1", "replace"))
 
 
+_ALLOW_ORIGIN = b"access-control-allow-origin"
+_EXPOSE = b"access-control-expose-headers"
+
+
+def _with_release(headers, header: tuple[bytes, bytes]) -> list:
+    """The response headers plus the release header; an answer open to other origins (CORS) also
+    exposes it to their scripts (``Access-Control-Expose-Headers``, added to one already there)."""
+    out = [*headers, header]
+    if not any(k.lower() == _ALLOW_ORIGIN for k, _ in out):
+        return out
+    for i, (k, v) in enumerate(out):
+        if k.lower() == _EXPOSE:
+            if RELEASE_HEADER.lower().encode() not in v.lower():
+                out[i] = (k, v + b", " + RELEASE_HEADER.encode("ascii"))
+            return out
+    out.append((_EXPOSE, RELEASE_HEADER.encode("ascii")))
+    return out
+
+
 class CurrentLink:
     """The symlink a store lies under (``build/current`` for ``build/current/store``)."""
 
@@ -151,7 +170,7 @@ class ReleaseApp:
             else:
                 async def send_with_release(message):
                     if message["type"] == "http.response.start":
-                        message["headers"] = [*message.get("headers", ()), header]
+                        message["headers"] = _with_release(message.get("headers", ()), header)
                     await send(message)
 
                 await served.app(scope, receive, send_with_release)
