@@ -80,17 +80,33 @@ def evaluate_targets(rep: dict) -> list[dict]:
                 "met": not short,
                 "why": ("below 20x: " + ", ".join(why)) if short else "",
             })
-    # 3./4. 10M built and loaded < 2 min, < 4 GB; named queries < 100 ms p50
+    # 3. make run at most 1.5x a trivial three-task Prefect flow started the same way
+    stages = rep.get("pipeline", {}).get("stages", {})
+    floor = stages.get("prefect-floor", {})
+    if floor.get("median_s"):
+        base = floor["median_s"]
+        for name, what in (("run", "cold: empty build directory"), ("run-again", "again: same input, release reused")):
+            r = stages.get(name, {})
+            if "seconds" not in r:
+                continue
+            ratio = r["seconds"] / base
+            out.append({"target": f"`gdigraph run` ≤ 1.5x a trivial three-task Prefect flow ({what})",
+                        "measured": f"{r['seconds']:.1f} s vs {base:.1f} s: {ratio:.2f}x, "
+                                    f"{r['seconds'] - base:.1f} s over Prefect's own cost"
+                                    + ("" if r.get("returncode") == 0 else f" (exit {r.get('returncode')})"),
+                        "met": ratio <= 1.5 and r.get("returncode") == 0, "why": ""})
+    # 4./5. 10M built and loaded < 2 min, < 4 GB; named queries < 100 ms p50
     for sc in rep.get("scale", {}).get("sizes", []):
         if sc.get("target_triples", 0) < 10_000_000:
             continue
         load = sc.get("load", {})
         gen = sc.get("generate", {})
         peak = max(load.get("peak_rss_mb") or 0, gen.get("peak_rss_mb") or 0)
+        built = (load.get("seconds") or 1e9) + (gen.get("seconds") or 1e9)
         out.append({"target": f"{sc['label']}: built and loaded < 120 s",
-                    "measured": f"load {_f(load.get('seconds'))} s (bulk_load {_f(load.get('bulk_load_s'))} s + "
-                                f"optimize {_f(load.get('optimize_s'))} s); generate {_f(gen.get('seconds'))} s",
-                    "met": (load.get("seconds") or 1e9) < 120, "why": ""})
+                    "measured": f"{_f(built)} s: generate {_f(gen.get('seconds'))} s + load {_f(load.get('seconds'))} s "
+                                f"(bulk_load {_f(load.get('bulk_load_s'))} s + optimize {_f(load.get('optimize_s'))} s)",
+                    "met": built < 120, "why": ""})
         out.append({"target": f"{sc['label']}: peak memory < 4 GB", "measured": f"{_f(peak, 0)} MB peak RSS",
                     "met": peak < 4096, "why": ""})
         slow = {q: v.get("p50_ms") for q, v in sc.get("queries", {}).items()
@@ -149,9 +165,16 @@ def render_markdown(rep: dict) -> str:
         for name, s in p.get("stages", {}).items():
             if "skipped" in s:
                 L.append(f"| {name} | – | – | – | skipped: {s['skipped']} |")
+            elif "error" in s:
+                L.append(f"| {name} | – | – | – | failed: {s['error'][-200:]} |")
             else:
                 L.append(f"| {name} | {_f(s['seconds'], 2)} | {_f(s['user_s'] + s['sys_s'], 1)} | "
                          f"{_f(s['peak_rss_mb'], 0)} | {s['returncode']} |")
+        fl = p.get("stages", {}).get("prefect-floor", {})
+        if fl.get("runs_s"):
+            L.append("")
+            L.append(f"prefect-floor: `{fl['cmd']}`, the median of {fl['runs_s']} s after a first start of "
+                     f"{fl['first_start_s']} s; run-again: the same `gdigraph run` on the same input.")
     L.append("")
     # sparql
     sp = rep.get("sparql", {})

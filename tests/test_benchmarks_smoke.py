@@ -93,3 +93,48 @@ def test_benchmark_smoke_writes_a_report_with_all_sections(tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     for heading in ("## Machine", "## Versions", "## Targets", "## Pipeline", "## SPARQL", "## Load", "## Scale"):
         assert heading in md
+
+
+def test_the_trivial_flow_is_three_task_runs_of_one_flow(prefect_harness):
+    """The floor ``gdigraph run`` is compared with: one flow run, three task runs, result 6."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from benchmarks import trivial_flow
+
+    assert trivial_flow.main() == 0
+
+    async def runs():
+        async with get_client() as client:
+            flows = [f for f in await client.read_flow_runs() if f.name and
+                     (await client.read_flow(f.flow_id)).name == "trivial-three-tasks"]
+            tasks = await client.read_task_runs()
+            return flows, [t for t in tasks if t.flow_run_id in {f.id for f in flows}]
+
+    flows, tasks = asyncio.run(runs())
+    assert len(flows) >= 1 and all(f.state.is_completed() for f in flows)
+    assert sorted(t.task_key.split("-")[0] for t in tasks if t.flow_run_id == flows[0].id) == ["one", "three", "two"]
+
+
+def test_targets_compare_run_with_the_prefect_floor_and_sum_the_10m_build():
+    from benchmarks.report import evaluate_targets, render_markdown
+
+    rep = {"pipeline": {"stages": {
+        "prefect-floor": {"cmd": "python -m benchmarks.trivial_flow", "seconds": 11.0, "user_s": 5, "sys_s": 1,
+                          "peak_rss_mb": 200, "returncode": 0, "median_s": 11.0, "runs_s": [10.5, 11.0, 12.0],
+                          "first_start_s": 40.0},
+        "run": {"seconds": 44.0, "user_s": 30, "sys_s": 2, "peak_rss_mb": 500, "returncode": 0},
+        "run-again": {"seconds": 15.4, "user_s": 8, "sys_s": 1, "peak_rss_mb": 300, "returncode": 0}}},
+        "scale": {"sizes": [{"label": "10M", "target_triples": 10_000_000, "queries": {},
+                             "generate": {"seconds": 30.0, "peak_rss_mb": 100},
+                             "load": {"seconds": 95.0, "bulk_load_s": 70, "optimize_s": 25, "peak_rss_mb": 2000}}]}}
+    targets = {t["target"]: t for t in evaluate_targets(rep)}
+    cold = next(t for k, t in targets.items() if "Prefect" in k and "cold" in k)
+    again = next(t for k, t in targets.items() if "Prefect" in k and "again" in k)
+    assert not cold["met"] and "4.00x" in cold["measured"] and "33.0 s over" in cold["measured"]
+    assert again["met"] and "1.40x" in again["measured"]
+    built = targets["10M: built and loaded < 120 s"]
+    assert not built["met"] and built["measured"].startswith("125.0 s")
+    md = render_markdown({**rep, "targets": list(targets.values())})
+    assert "prefect-floor" in md and "[10.5, 11.0, 12.0]" in md

@@ -103,21 +103,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def prefect_environment() -> None:
+    """The environment ``gdigraph run`` starts Prefect in (set before Prefect is first imported, which
+    reads it then): an own home under the project (unless PREFECT_HOME is set), a start-up timeout that
+    covers the first start (it migrates a new SQLite database), no telemetry. The benchmark's trivial
+    flow (``benchmarks/trivial_flow.py``) starts the same way."""
+    import os
+
+    from .settings import PROJECT_ROOT
+
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect-home"))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job: the Prefect flow ``yearly_monitor`` on the bundled sources, in Prefect's local
     mode (a temporary API server, nothing to install), publishing a new release under build/."""
-    import os
-
     from .settings import PROJECT_ROOT
 
     if args.prune and not args.publish_to:
         print("error: --prune removes graphs from the store of --publish-to URL: give that too", file=sys.stderr)
         return 2
-    # Prefect reads its settings when first imported: an own home under the project (unless set),
-    # a start-up timeout that covers the first start (it migrates a new SQLite database), no telemetry
-    os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".prefect-home"))
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    prefect_environment()
     if not (PROJECT_ROOT / "flows" / "monitor.py").exists():
         print(f"error: the flows are not in {PROJECT_ROOT / 'flows'}; run from a clone of gdigraph", file=sys.stderr)
         return 2
