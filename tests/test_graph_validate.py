@@ -748,3 +748,24 @@ def test_shacl_on_a_monitor_sized_graph(ontology, inference):
     elapsed = time.perf_counter() - start
     assert isinstance(result.conforms, bool)  # the generated graph leaves out labels the shapes want
     assert elapsed < 120
+
+
+def test_the_validation_graph_prepares_each_query_text_once_and_answers_as_rdflib_does():
+    import rdflib
+
+    from gdigraph.graph.validate import _PreparedQueryGraph
+
+    ex = rdflib.Namespace("http://example.org/")
+    plain, prepared = rdflib.Graph(), _PreparedQueryGraph()
+    for g in (plain, prepared):
+        g.bind("ex", ex)
+        g.add((ex.a, ex.p, rdflib.Literal(1)))
+        g.add((ex.b, ex.p, rdflib.Literal(2)))
+    text = "SELECT ?v WHERE { $this ex:p ?v }"  # ex: from the graph's own prefixes
+    for node in (ex.a, ex.b, ex.c):
+        want = [tuple(r) for r in plain.query(text, initBindings={"this": node})]
+        assert [tuple(r) for r in prepared.query(text, initBindings={"this": node})] == want
+    assert len(prepared._prepared) == 1
+    other = "ASK { $this ex:p 2 }"
+    assert [prepared.query(other, initBindings={"this": n}).askAnswer for n in (ex.a, ex.b)] == [False, True]
+    assert len(prepared._prepared) == 2
