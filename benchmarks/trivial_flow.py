@@ -1,6 +1,6 @@
 """The floor of ``make run``: a trivial Prefect flow of three tasks, started the way ``gdigraph run``
 starts ``yearly_monitor`` (a fresh process, the same Prefect environment: ``gdigraph.cli.prefect_environment``,
-local mode with its temporary API server). What it takes is Prefect's own fixed cost; the pipeline
+local mode with its temporary API server, under ``prefect_local_mode``). What it takes is Prefect's own fixed cost; the pipeline
 benchmark compares ``gdigraph run`` with it.
 
 ``python -m benchmarks.trivial_flow`` prints the flow's result (6) and exits 0.
@@ -12,7 +12,7 @@ import sys
 
 
 def main() -> int:
-    from gdigraph.cli import prefect_environment
+    from gdigraph.cli import prefect_environment, prefect_local_mode
 
     prefect_environment()
     from prefect import flow, task
@@ -33,7 +33,8 @@ def main() -> int:
     def trivial() -> int:
         return three(two(one()))
 
-    result = trivial()
+    with prefect_local_mode():
+        result = trivial()
     print(result)
     return 0 if result == 6 else 1
 

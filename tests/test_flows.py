@@ -257,3 +257,18 @@ def test_the_deployments_file_is_valid_and_its_entrypoints_import():
             assert set(d.parameters) <= set(f.parameters.properties)
     finally:
         os.chdir(cwd)
+
+
+def test_local_mode_runs_without_flow_heartbeats_and_a_real_server_keeps_them(monkeypatch):
+    from prefect.settings import get_current_settings
+
+    from gdigraph.cli import prefect_local_mode
+
+    before = get_current_settings().flows.heartbeat_frequency
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with prefect_local_mode():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == before
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    with prefect_local_mode():
+        assert get_current_settings().flows.heartbeat_frequency == before
