@@ -14,7 +14,6 @@ emptied first so that every stage runs cold (the flow's ingest cache included).
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +44,7 @@ def prefect_floor(env: dict, *, runs: int = 3, log=print) -> dict:
     median = sorted(measured, key=lambda r: r.seconds)[len(measured) // 2]
     out = median.as_dict()
     out["runs_s"] = [round(r.seconds, 2) for r in measured]
-    out["median_s"] = round(statistics.median(r.seconds for r in measured), 3)
+    out["median_s"] = out["seconds"]
     out["first_start_s"] = round(warm.seconds, 2)
     log(f"    trivial flow: {out['runs_s']} s")
     return out
@@ -85,13 +84,11 @@ def run_pipeline(build_dir: Path, *, stages: tuple[str, ...] = ("extract", "buil
         if has_command("run") is not None and ("prefect" in top or (ROOT / "flows" / "monitor.py").exists()):
             log("  prefect floor (trivial three-task flow)")
             out["stages"]["prefect-floor"] = prefect_floor(env, log=log)
-            log("  run (Prefect local mode), cold")
             run_env = dict(env, GDIGRAPH_BUILD_DIR=str(run_dir))
-            out["stages"]["run"] = run_measured([exe, "run"], cwd=ROOT, env=run_env, timeout=3600).as_dict()
-            out["stages"]["run"]["build_dir"] = str(run_dir)
-            log("  run again (same input)")
-            out["stages"]["run-again"] = run_measured([exe, "run"], cwd=ROOT, env=run_env, timeout=3600).as_dict()
-            out["stages"]["run-again"]["build_dir"] = str(run_dir)
+            for name, what in (("run", "run (Prefect local mode), cold"), ("run-again", "run again (same input)")):
+                log(f"  {what}")
+                out["stages"][name] = run_measured([exe, "run"], cwd=ROOT, env=run_env, timeout=3600).as_dict()
+                out["stages"][name]["build_dir"] = str(run_dir)
         else:
             out["stages"]["run"] = {"skipped": "`gdigraph run` is not the Prefect flow in this tree"}
     return out

@@ -89,6 +89,7 @@ import pyoxigraph as ox
 import rdflib
 import rdflib.collection
 from rdflib import BNode, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
 
 __all__ = [
     "IC_TITLES",
@@ -664,8 +665,6 @@ class _PreparedQueryGraph(rdflib.Graph):
     def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
               initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
         if isinstance(query_object, str) and processor == "sparql" and not kwargs:
-            from rdflib.plugins.sparql import prepareQuery
-
             ns = dict(initNs) if initNs else dict(self.namespaces())
             key = (query_object, tuple(sorted((k, str(v)) for k, v in ns.items())))
             prepared = self._prepared.get(key)
